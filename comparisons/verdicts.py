@@ -1,0 +1,84 @@
+"""The two figures every tool shows: the panel verdict and the community figure.
+
+Both are plain values computed from counts, so the same wording appears everywhere a tool does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SHIP = "ship"
+SKIP = "skip"
+SPLIT = "split"
+
+
+@dataclass(frozen=True)
+class PanelVerdict:
+    """The panel's verdict: Ship when ships > skips, Skip when skips > ships, Split on a tie."""
+
+    ships: int
+    skips: int
+    average: float | None  # mean score of the reviews, None without reviews
+
+    @property
+    def reviews(self) -> int:
+        return self.ships + self.skips
+
+    @property
+    def verdict(self) -> str | None:
+        if not self.reviews:
+            return None
+        if self.ships > self.skips:
+            return SHIP
+        if self.skips > self.ships:
+            return SKIP
+        return SPLIT
+
+    @property
+    def label(self) -> str:
+        return {SHIP: "Ship", SKIP: "Skip", SPLIT: "Split"}.get(self.verdict, "No verdict yet")
+
+    @property
+    def ship_percent(self) -> int | None:
+        if not self.reviews:
+            return None
+        return round(100 * self.ships / self.reviews)
+
+    @property
+    def average_score(self) -> int | None:
+        return None if self.average is None else round(self.average)
+
+    @property
+    def summary(self) -> str:
+        """'Ship · 4 ship / 0 skip', as the decision table shows it."""
+        if not self.reviews:
+            return "No verdict yet"
+        return f"{self.label} · {self.ships} ship / {self.skips} skip"
+
+
+@dataclass(frozen=True)
+class CommunityFigure:
+    """Community ship/skip votes; the percentage shows only from ``threshold`` votes on."""
+
+    ships: int
+    skips: int
+    threshold: int
+
+    @property
+    def votes(self) -> int:
+        return self.ships + self.skips
+
+    @property
+    def ship_percent(self) -> int | None:
+        if not self.votes or self.votes < self.threshold:
+            return None
+        return round(100 * self.ships / self.votes)
+
+    @property
+    def label(self) -> str:
+        if self.votes == 0:
+            return "No community votes yet"
+        noun = "vote" if self.votes == 1 else "votes"
+        if self.votes < self.threshold:
+            return f"{self.votes} {noun} so far"
+        return f"{self.ship_percent}% ship · {self.votes} {noun}"
