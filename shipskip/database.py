@@ -125,5 +125,17 @@ def _binaries_database_url(pgdata: Path) -> str:
     return f"postgresql://postgres@/{DATABASE_NAME}?host={pgdata}"
 
 
+def stop_binaries_cluster(pgdata: Path) -> None:
+    """Stop a cluster started by ``_binaries_database_url`` (pgserver stops its own)."""
+    bindir = _find_bindir()
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if bindir and (pgdata / "postmaster.pid").exists():
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
+            check=True,
+            capture_output=True,
+        )
+
+
 def database_url(base_dir: Path) -> str:
     return os.environ.get("DATABASE_URL") or embedded_database_url(base_dir)
