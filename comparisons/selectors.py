@@ -80,5 +80,5 @@ def canonical_order(tools_by_slug: dict[str, Tool], entries: list[ComparisonEntr
 def home_page() -> dict:
     return {
         "comparisons": Comparison.objects.published().with_tools()[:12],
-        "tools": Tool.objects.published().for_cards().order_by("-published_at", "name")[:9],
+        "tools": list(Tool.objects.published().for_cards().order_by("-published_at", "name")[:9]),
     }

@@ -4,14 +4,23 @@ from django.urls import reverse
 
 from comparisons import selectors
 from comparisons.models import COMPARE_SEPARATOR, Persona, Tool
+from votes.selectors import attach_visitor_state
+from votes.voters import voter_for
+
+
+def _with_visitor_state(request: HttpRequest, tools) -> None:
+    attach_visitor_state(tools, voter=voter_for(request), user=request.user)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "comparisons/home.html", selectors.home_page())
+    context = selectors.home_page()
+    _with_visitor_state(request, context["tools"])
+    return render(request, "comparisons/home.html", context)
 
 
 def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tool = get_object_or_404(Tool.objects.published().for_detail(), slug=slug)
+    _with_visitor_state(request, [tool])
     reviews = {review.persona_id: review for review in tool.reviews.all()}
     panel_rows = [(persona, reviews.get(persona.pk)) for persona in Persona.objects.all()]
     return render(request, "comparisons/tool_detail.html", {"tool": tool, "panel_rows": panel_rows})
@@ -39,4 +48,5 @@ def compare(request: HttpRequest, slugs: str) -> HttpResponse:
         target = reverse("comparisons:compare", args=[COMPARE_SEPARATOR.join(order)])
         return HttpResponsePermanentRedirect(target)
     page = selectors.comparison_page(tools_by_slug, order, entries)
+    _with_visitor_state(request, page.tools)
     return render(request, "comparisons/comparison_detail.html", {"page": page})

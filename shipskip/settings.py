@@ -35,7 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "template_partials",
+    "accounts",
+    "throttle",
     "comparisons",
+    "votes",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +81,11 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "comparisons:home"
+LOGOUT_REDIRECT_URL = "comparisons:home"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -114,12 +122,28 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env_bool("DJANGO_BEHIND_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy the client's address is the last one in X-Forwarded-For.
+SHIPSKIP_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "votes.views.csrf_failure"
+
+# E-mail: printed to the console unless an SMTP host is configured.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ship or Skip <verdicts@shiporskip.example>")
 
 LOGGING = {
     "version": 1,
@@ -131,3 +155,11 @@ LOGGING = {
 # Product settings.
 # A tool's community percentage is shown only once it has this many votes.
 SHIPSKIP_COMMUNITY_THRESHOLD = env_int("SHIPSKIP_COMMUNITY_THRESHOLD", 5)
+# Vote writes allowed per voter, and per client address (several people may share one).
+SHIPSKIP_VOTE_RATE = env_str("SHIPSKIP_VOTE_RATE", "30/m")
+SHIPSKIP_VOTE_RATE_PER_ADDRESS = env_str("SHIPSKIP_VOTE_RATE_PER_ADDRESS", "120/m")
+# Failed logins allowed per username and per client address before a pause (not a lockout).
+SHIPSKIP_LOGIN_FAILURES = env_str("SHIPSKIP_LOGIN_FAILURES", "5/15m")
+SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS = env_str("SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS", "20/15m")
+# The anonymous voter's id lives this long in its signed cookie.
+SHIPSKIP_VOTER_COOKIE_AGE = env_int("SHIPSKIP_VOTER_COOKIE_AGE", 2 * 365 * 24 * 3600)

@@ -1,0 +1,73 @@
+"""Fixed-window rate limits stored in PostgreSQL, so they hold across gunicorn workers and nodes.
+
+A rate reads like "30/m": thirty hits a minute (s, m, h and d are understood; "10/15m" is ten per
+fifteen minutes). Each hit is one atomic upsert; nothing but the key is stored, and callers pass
+keys that hold no personal data (client addresses arrive already hashed).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    period: int  # seconds
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        match = _RATE.match(text.strip())
+        if not match:
+            raise ImproperlyConfigured(f"A rate looks like '30/m' or '10/15m', not {text!r}.")
+        count, multiplier, unit = match.groups()
+        return cls(int(count), int(multiplier or 1) * _UNITS[unit])
+
+    def window(self, now: float | None = None) -> int:
+        return int(now if now is not None else time.time()) // self.period
+
+    def retry_after(self, now: float | None = None) -> int:
+        now = now if now is not None else time.time()
+        return self.period - int(now) % self.period
+
+
+_HIT = """
+INSERT INTO throttle_counter (key, "window", hits) VALUES (%s, %s, 1)
+ON CONFLICT (key) DO UPDATE SET
+    hits = CASE WHEN throttle_counter."window" = EXCLUDED."window"
+                THEN throttle_counter.hits + 1 ELSE 1 END,
+    "window" = EXCLUDED."window"
+RETURNING hits
+"""
+
+
+def hit(key: str, rate: Rate) -> bool:
+    """Count one hit for ``key``; True while the key is within its rate."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT, [key, rate.window()])
+        (hits,) = cursor.fetchone()
+    return hits <= rate.limit
+
+
+def exceeded(key: str, rate: Rate) -> bool:
+    """True when ``key`` has already used its whole rate in this window (counts nothing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT hits FROM throttle_counter WHERE key = %s AND "window" = %s',
+            [key, rate.window()],
+        )
+        row = cursor.fetchone()
+    return row is not None and row[0] >= rate.limit
+
+
+def clear(key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM throttle_counter WHERE key = %s", [key])

@@ -1,0 +1,74 @@
+"""Writes to votes and bookmarks. Every vote write locks its tool's row first, so concurrent
+votes on one tool queue up and the tool's counts are recomputed from the votes table, never
+incremented: a vote is never lost or counted twice."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from comparisons.models import Tool, Verdict
+from votes.models import Bookmark, Vote
+from votes.voters import Voter
+
+
+def _recount(tool: Tool) -> None:
+    counts = Vote.objects.filter(tool=tool).aggregate(
+        ships=Count("pk", filter=Q(value=Verdict.SHIP)),
+        skips=Count("pk", filter=Q(value=Verdict.SKIP)),
+    )
+    Tool.objects.filter(pk=tool.pk).update(
+        community_ships=counts["ships"], community_skips=counts["skips"]
+    )
+    tool.community_ships, tool.community_skips = counts["ships"], counts["skips"]
+
+
+@transaction.atomic
+def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str = "") -> Tool:
+    """Make ``value`` (ship, skip, or None to withdraw) this voter's vote on ``tool``.
+
+    Setting the same value twice is harmless, so repeated or simultaneous clicks leave exactly
+    one vote holding the last value written. Returns the tool with fresh community counts.
+    """
+    locked = Tool.objects.select_for_update().get(pk=tool.pk)
+    votes = Vote.objects.filter(tool=locked, **voter.lookup)
+    if value is None:
+        votes.delete()
+    elif not votes.update(value=value, address_hash=address_hash):
+        Vote.objects.create(tool=locked, value=value, address_hash=address_hash, **voter.lookup)
+    _recount(locked)
+    tool.community_ships, tool.community_skips = locked.community_ships, locked.community_skips
+    return tool
+
+
+@transaction.atomic
+def votes_merge_anonymous(*, user_id: int, anonymous_id: uuid.UUID) -> int:
+    """Move an anonymous visitor's votes to the account they just logged in to.
+
+    Where the account already voted on a tool, the account's vote wins and the anonymous one
+    goes. Returns how many votes moved.
+    """
+    anonymous = Vote.objects.filter(anonymous_id=anonymous_id)
+    tool_ids = list(anonymous.values_list("tool_id", flat=True))
+    if not tool_ids:
+        return 0
+    # Lock in primary-key order so two merges can never wait on each other.
+    tools = list(Tool.objects.select_for_update().filter(pk__in=tool_ids).order_by("pk"))
+    anonymous = anonymous.filter(tool_id__in=tool_ids)
+    already = Vote.objects.filter(user_id=user_id, tool_id__in=tool_ids).values("tool_id")
+    anonymous.filter(tool_id__in=already).delete()
+    moved = anonymous.update(user_id=user_id, anonymous_id=None)
+    for tool in tools:
+        _recount(tool)
+    return moved
+
+
+def bookmark_add(*, user_id: int, tool: Tool) -> None:
+    # ON CONFLICT DO NOTHING: a double click or two tabs cannot fail or duplicate.
+    Bookmark.objects.bulk_create([Bookmark(user_id=user_id, tool=tool)], ignore_conflicts=True)
+
+
+def bookmark_remove(*, user_id: int, tool: Tool) -> None:
+    Bookmark.objects.filter(user_id=user_id, tool=tool).delete()

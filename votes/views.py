@@ -1,0 +1,179 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from comparisons.models import COMPARE_SEPARATOR, Tool
+from throttle import limits
+from throttle.clients import address_hash
+from votes.forms import CompareSelectedForm, VoteForm
+from votes.selectors import attach_visitor_state, bookmarked_tools
+from votes.services import bookmark_add, bookmark_remove, vote_set
+from votes.voters import remember, voter_for
+
+BOOKMARKS_CHANGED = "bookmarks-changed"
+
+
+def _return_to(request: HttpRequest, tool: Tool) -> str:
+    """The page the visitor acted on, if it is ours; else the tool's page."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return tool.get_absolute_url()
+
+
+def _within_vote_limits(request: HttpRequest, voter_key: str) -> bool:
+    per_voter = limits.hit(
+        f"vote:voter:{voter_key}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE)
+    )
+    per_address = limits.hit(
+        f"vote:address:{address_hash(request)}",
+        limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS),
+    )
+    return per_voter and per_address
+
+
+def _vote_message(tool: Tool, value: str | None) -> str:
+    what = f"{value.capitalize()} vote counted" if value else "Vote withdrawn"
+    return f"{what} — {tool.community.label}"
+
+
+def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> HttpResponse:
+    if request.htmx:
+        attach_visitor_state([tool], voter=voter_for(request), user=request.user)
+        context = {
+            "tool": tool,
+            "error": error,
+            "return_to": _return_to(request, tool),
+            "detail": request.POST.get("detail") == "1",
+        }
+        response = render(request, "votes/partials/vote_widget.html", context, status=status)
+    else:
+        context = {"title": "Your vote was not counted", "message": error}
+        response = render(request, "error.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
+    tool = get_object_or_404(Tool.objects.published().for_cards(), slug=slug)
+    value = None
+    if not withdraw:
+        form = VoteForm(request.POST)
+        if not form.is_valid():
+            return _refuse_vote(request, tool, 400, form.errors["value"][0])
+        value = form.cleaned_data["value"]
+    voter = voter_for(request, create=True)
+    if not _within_vote_limits(request, voter.key):
+        message = "Too many votes in a minute. Wait a moment, then try again."
+        return _refuse_vote(request, tool, 429, message)
+
+    vote_set(tool=tool, voter=voter, value=value, address_hash=address_hash(request))
+    tool.my_vote = value
+    message = _vote_message(tool, value)
+    if request.htmx:
+        context = {
+            "tool": tool,
+            "status_message": message,
+            "return_to": _return_to(request, tool),
+            "detail": request.POST.get("detail") == "1",
+        }
+        response = render(request, "votes/partials/vote_response.html", context)
+    else:
+        messages.success(request, message)
+        response = redirect(_return_to(request, tool))
+    return remember(response, voter)
+
+
+@require_POST
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    return _cast(request, slug, withdraw=False)
+
+
+@require_POST
+def withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    return _cast(request, slug, withdraw=True)
+
+
+def _toggle_bookmark(request: HttpRequest, slug: str, *, saved: bool) -> HttpResponse:
+    tool = get_object_or_404(Tool.objects.published(), slug=slug)
+    return_to = _return_to(request, tool)
+    if not request.user.is_authenticated:
+        login_url = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': return_to})}"
+        if request.htmx:
+            return HttpResponseClientRedirect(login_url)
+        return redirect(login_url)
+    if saved:
+        bookmark_add(user_id=request.user.pk, tool=tool)
+    else:
+        bookmark_remove(user_id=request.user.pk, tool=tool)
+    if not request.htmx:
+        messages.success(request, f"{'Bookmarked' if saved else 'Removed from bookmarks'}: {tool}")
+        return redirect(return_to)
+    tool.is_bookmarked = saved
+    context = {"tool": tool, "return_to": return_to}
+    response = render(request, "votes/partials/bookmark_button.html", context)
+    return trigger_client_event(response, BOOKMARKS_CHANGED)
+
+
+@require_POST
+def bookmark(request: HttpRequest, slug: str) -> HttpResponse:
+    return _toggle_bookmark(request, slug, saved=True)
+
+
+@require_POST
+def unbookmark(request: HttpRequest, slug: str) -> HttpResponse:
+    return _toggle_bookmark(request, slug, saved=False)
+
+
+@require_GET
+def bookmarks_panel(request: HttpRequest) -> HttpResponse:
+    tools = bookmarked_tools(request.user) if request.user.is_authenticated else []
+    return render(request, "votes/partials/bookmarks_panel.html", {"bookmarks": tools})
+
+
+@login_required
+@require_GET
+def bookmark_list(request: HttpRequest) -> HttpResponse:
+    tools = bookmarked_tools(request.user)
+    for tool in tools:
+        tool.is_bookmarked = True
+    form = None
+    status = 200
+    if "tools" in request.GET:
+        form = CompareSelectedForm(request.GET, slugs=[tool.slug for tool in tools])
+        if form.is_valid():
+            slugs = COMPARE_SEPARATOR.join(sorted(form.cleaned_data["tools"]))
+            return redirect("comparisons:compare", slugs=slugs)
+        status = 400
+    return render(
+        request, "votes/bookmark_list.html", {"bookmarks": tools, "form": form}, status=status
+    )
+
+
+@require_GET
+def how_votes_are_counted(request: HttpRequest) -> HttpResponse:
+    context = {
+        "threshold": settings.SHIPSKIP_COMMUNITY_THRESHOLD,
+        "vote_rate": limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE),
+        "address_rate": limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS),
+    }
+    return render(request, "votes/how_votes_are_counted.html", context)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    message = "This page was open too long to accept that. Reload it and try again."
+    if request.headers.get("HX-Request"):
+        return HttpResponse(f'<p class="form-error" role="alert">{message}</p>', status=403)
+    context = {"title": "Please reload the page", "message": message}
+    return render(request, "error.html", context, status=403)
