@@ -70,3 +70,11 @@ def comparison_of(*tools: Tool, status: str = Status.PUBLISHED, note: str = "") 
     for position, tool in enumerate(tools):
         ComparisonEntry.objects.create(comparison=comparison, tool=tool, position=position)
     return comparison
+
+
+def make_user(username: str = "reader", password: str = "correct horse battery", **kwargs):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password=password, **kwargs
+    )

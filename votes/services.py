@@ -8,6 +8,7 @@ import uuid
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from comparisons.models import Tool, Verdict
 from votes.models import Bookmark, Vote
@@ -36,7 +37,7 @@ def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str =
     votes = Vote.objects.filter(tool=locked, **voter.lookup)
     if value is None:
         votes.delete()
-    elif not votes.update(value=value, address_hash=address_hash):
+    elif not votes.update(value=value, address_hash=address_hash, updated_at=timezone.now()):
         Vote.objects.create(tool=locked, value=value, address_hash=address_hash, **voter.lookup)
     _recount(locked)
     tool.community_ships, tool.community_skips = locked.community_ships, locked.community_skips

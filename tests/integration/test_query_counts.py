@@ -1,0 +1,56 @@
+"""Pages cost a fixed number of queries, whatever the votes and whoever is looking."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import comparison_of, make_user, reviewed_tool
+from votes.models import Vote
+from votes.services import bookmark_add, vote_set
+from votes.voters import Voter
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def add_votes(tool, count: int) -> None:
+    Vote.objects.bulk_create(
+        Vote(tool=tool, anonymous_id=uuid.uuid4(), value="ship" if i % 2 else "skip")
+        for i in range(count)
+    )
+
+
+def test_comparison_and_tool_pages_cost_the_same_with_0_or_500_votes(client):
+    first, second = reviewed_tool(), reviewed_tool()
+    comparison_of(first, second)
+    pages = [f"/compare/{first.slug}-vs-{second.slug}/", first.get_absolute_url(), "/"]
+    user = make_user()
+    vote_set(tool=first, voter=Voter(user_id=user.pk), value="ship")
+    bookmark_add(user_id=user.pk, tool=second)
+
+    def measure() -> dict:
+        anonymous = [queries(client, page) for page in pages]
+        client.post(f"/votes/{first.slug}/", {"value": "skip"})  # now a known anonymous voter
+        voter = [queries(client, page) for page in pages]
+        client.force_login(user)
+        logged_in = [queries(client, page) for page in pages]
+        client.logout()
+        client.cookies.clear()
+        return {"anonymous": anonymous, "voter": voter, "logged_in": logged_in}
+
+    few = measure()
+    add_votes(first, 250)
+    add_votes(second, 250)
+    many = measure()
+    assert few == many
+    # A first-time visitor needs no state query; a voter needs one for the whole page; a
+    # logged-in user also costs Django's session and user look-ups.
+    assert [v - a for a, v in zip(few["anonymous"], few["voter"], strict=True)] == [1, 1, 1]
+    assert [u - v for v, u in zip(few["voter"], few["logged_in"], strict=True)] == [2, 2, 2]

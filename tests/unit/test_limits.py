@@ -1,0 +1,43 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from throttle import limits
+from throttle.limits import Rate
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("30/m", Rate(30, 60)),
+        ("5/15m", Rate(5, 900)),
+        ("1000/h", Rate(1000, 3600)),
+        ("3/s", Rate(3, 1)),
+        ("10/d", Rate(10, 86400)),
+    ],
+)
+def test_rates_read_like_count_per_period(text, rate):
+    assert Rate.parse(text) == rate
+
+
+@pytest.mark.parametrize("text", ["", "30", "thirty/m", "30/week", "-1/m"])
+def test_a_malformed_rate_is_a_configuration_error(text):
+    with pytest.raises(ImproperlyConfigured):
+        Rate.parse(text)
+
+
+@pytest.mark.django_db
+def test_a_key_is_allowed_up_to_its_limit_then_refused_until_the_window_passes(monkeypatch):
+    rate = Rate(3, 60)
+    monkeypatch.setattr(limits.time, "time", lambda: 6000.0)
+    assert [limits.hit("k", rate) for _ in range(4)] == [True, True, True, False]
+    assert limits.exceeded("k", rate)
+    monkeypatch.setattr(limits.time, "time", lambda: 6060.0)  # the next window
+    assert not limits.exceeded("k", rate)
+    assert limits.hit("k", rate)
+
+
+@pytest.mark.django_db
+def test_keys_are_counted_separately():
+    rate = Rate(1, 60)
+    assert limits.hit("a", rate) and limits.hit("b", rate)
+    assert not limits.hit("a", rate)

@@ -1,0 +1,152 @@
+import uuid
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from comparisons.models import Tool
+from tests.factories import ToolFactory, make_user
+from votes.models import Bookmark, Vote
+from votes.selectors import attach_visitor_state
+from votes.services import bookmark_add, bookmark_remove, vote_set, votes_merge_anonymous
+from votes.voters import Voter
+
+pytestmark = pytest.mark.django_db
+
+
+def visitor() -> Voter:
+    return Voter(anonymous_id=uuid.uuid4())
+
+
+def counts(tool: Tool) -> tuple[int, int]:
+    tool.refresh_from_db()
+    return tool.community_ships, tool.community_skips
+
+
+def test_a_first_vote_creates_one_vote_and_counts_it():
+    tool, voter = ToolFactory(), visitor()
+    returned = vote_set(tool=tool, voter=voter, value="ship")
+    assert Vote.objects.get(tool=tool).value == "ship"
+    assert counts(tool) == (1, 0)
+    assert returned.community.label == "1 vote so far"
+
+
+def test_voting_the_other_way_switches_the_vote_without_adding_one():
+    tool, voter = ToolFactory(), visitor()
+    vote_set(tool=tool, voter=voter, value="ship")
+    vote_set(tool=tool, voter=voter, value="skip")
+    assert list(Vote.objects.filter(tool=tool).values_list("value", flat=True)) == ["skip"]
+    assert counts(tool) == (0, 1)
+
+
+def test_the_same_vote_twice_is_still_one_vote():
+    tool, voter = ToolFactory(), visitor()
+    vote_set(tool=tool, voter=voter, value="ship")
+    vote_set(tool=tool, voter=voter, value="ship")
+    assert Vote.objects.filter(tool=tool).count() == 1
+    assert counts(tool) == (1, 0)
+
+
+def test_withdrawing_removes_the_vote_and_the_count():
+    tool, voter = ToolFactory(), visitor()
+    vote_set(tool=tool, voter=voter, value="ship")
+    vote_set(tool=tool, voter=voter, value=None)
+    assert not Vote.objects.filter(tool=tool).exists()
+    assert counts(tool) == (0, 0)
+    vote_set(tool=tool, voter=voter, value=None)  # withdrawing nothing is harmless
+    assert counts(tool) == (0, 0)
+
+
+def test_counts_come_from_the_votes_table_not_from_the_stored_counter():
+    tool = ToolFactory()
+    Tool.objects.filter(pk=tool.pk).update(community_ships=999)  # a corrupted counter
+    vote_set(tool=tool, voter=visitor(), value="skip")
+    assert counts(tool) == (0, 1)
+
+
+def test_logging_in_moves_anonymous_votes_to_the_account():
+    first, second = ToolFactory(), ToolFactory()
+    user, anonymous = make_user(), visitor()
+    vote_set(tool=first, voter=anonymous, value="ship")
+    vote_set(tool=second, voter=anonymous, value="skip")
+    moved = votes_merge_anonymous(user_id=user.pk, anonymous_id=anonymous.anonymous_id)
+    assert moved == 2
+    assert set(Vote.objects.values_list("user_id", "anonymous_id", "value")) == {
+        (user.pk, None, "ship"),
+        (user.pk, None, "skip"),
+    }
+    assert counts(first) == (1, 0) and counts(second) == (0, 1)
+
+
+def test_the_accounts_own_vote_wins_over_the_anonymous_one_and_nothing_counts_twice():
+    tool, user, anonymous = ToolFactory(), make_user(), visitor()
+    vote_set(tool=tool, voter=Voter(user_id=user.pk), value="skip")
+    vote_set(tool=tool, voter=anonymous, value="ship")
+    assert counts(tool) == (1, 1)
+    votes_merge_anonymous(user_id=user.pk, anonymous_id=anonymous.anonymous_id)
+    assert list(Vote.objects.values_list("user_id", "value")) == [(user.pk, "skip")]
+    assert counts(tool) == (0, 1)
+
+
+def test_the_database_allows_one_vote_per_user_per_tool():
+    tool, user = ToolFactory(), make_user()
+    Vote.objects.create(tool=tool, user=user, value="ship")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(tool=tool, user=user, value="skip")
+
+
+def test_the_database_allows_one_vote_per_anonymous_visitor_per_tool():
+    tool, anonymous_id = ToolFactory(), uuid.uuid4()
+    Vote.objects.create(tool=tool, anonymous_id=anonymous_id, value="ship")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(tool=tool, anonymous_id=anonymous_id, value="ship")
+
+
+@pytest.mark.parametrize("with_user, with_anonymous", [(True, True), (False, False)])
+def test_a_vote_belongs_to_exactly_one_kind_of_voter(with_user, with_anonymous):
+    tool = ToolFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(
+            tool=tool,
+            user=make_user() if with_user else None,
+            anonymous_id=uuid.uuid4() if with_anonymous else None,
+            value="ship",
+        )
+
+
+def test_bookmarks_are_one_per_user_per_tool_and_adding_twice_is_harmless():
+    tool, user = ToolFactory(), make_user()
+    bookmark_add(user_id=user.pk, tool=tool)
+    bookmark_add(user_id=user.pk, tool=tool)
+    assert Bookmark.objects.filter(user=user, tool=tool).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Bookmark.objects.create(user=user, tool=tool)
+    bookmark_remove(user_id=user.pk, tool=tool)
+    assert not Bookmark.objects.exists()
+
+
+def test_visitor_state_for_a_whole_page_is_one_query(django_assert_num_queries):
+    tools = [ToolFactory() for _ in range(6)]
+    user = make_user()
+    vote_set(tool=tools[0], voter=Voter(user_id=user.pk), value="skip")
+    bookmark_add(user_id=user.pk, tool=tools[1])
+    with django_assert_num_queries(1):
+        attach_visitor_state(tools, voter=Voter(user_id=user.pk), user=user)
+    assert [t.my_vote for t in tools[:2]] == ["skip", None]
+    assert [t.is_bookmarked for t in tools[:2]] == [False, True]
+
+
+def test_a_visitor_with_no_identity_costs_no_query(django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    tools = [ToolFactory()]
+    with django_assert_num_queries(0):
+        attach_visitor_state(tools, voter=None, user=AnonymousUser())
+    assert tools[0].my_vote is None and tools[0].is_bookmarked is False
+
+
+def test_rapid_clicks_in_sequence_leave_the_last_value():
+    tool, voter = ToolFactory(), visitor()
+    for value in ["ship", "skip", "ship", "skip"]:
+        vote_set(tool=tool, voter=voter, value=value)
+    assert list(Vote.objects.values_list("value", flat=True)) == ["skip"]
+    assert counts(tool) == (0, 1)
