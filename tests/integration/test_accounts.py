@@ -156,10 +156,8 @@ def test_a_login_page_post_without_csrf_is_refused(db):
 
 
 def test_logging_in_without_anonymous_votes_changes_nothing(client):
-    user = make_user()
+    make_user()
     client.cookies[COOKIE_NAME] = str(uuid.uuid4())  # unsigned: ignored
-    assert (
-        client.post("/accounts/login/", {"username": "reader", "password": PASSWORD}).status_code
-        == 302
-    )
+    response = client.post("/accounts/login/", {"username": "reader", "password": PASSWORD})
+    assert response.status_code == 302
     assert not Vote.objects.exists()
