@@ -41,3 +41,12 @@ def test_keys_are_counted_separately():
     rate = Rate(1, 60)
     assert limits.hit("a", rate) and limits.hit("b", rate)
     assert not limits.hit("a", rate)
+
+
+def test_a_malformed_rate_setting_fails_the_system_check(settings):
+    from throttle.checks import check_rates
+
+    settings.SHIPSKIP_VOTE_RATE = "lots"
+    errors = check_rates(None)
+    assert [error.id for error in errors] == ["throttle.E001"]
+    assert "SHIPSKIP_VOTE_RATE" in errors[0].msg
