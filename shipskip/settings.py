@@ -150,6 +150,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # The embedded PostgreSQL narrates every start and stop at INFO, even from atexit.
+    "loggers": {"pgserver": {"level": "WARNING"}},
 }
 
 # Product settings.
