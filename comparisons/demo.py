@@ -77,6 +77,7 @@ def load_demo_content(path: Path = CONTENT_PATH) -> LoadSummary:
                 "website": spec["website"],
                 "pricing_source_url": spec["pricing_source_url"],
                 "pricing_verified_on": spec["pricing_verified_on"],
+                "pricing_changed_on": spec.get("pricing_changed_on"),
                 "status": Status.PUBLISHED,
                 "published_at": _noon(spec["published_on"]),
             },

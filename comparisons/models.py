@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Case, Count, F, Min, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from comparisons.verdicts import SHIP, SKIP, CommunityFigure, PanelVerdict
+from comparisons.verdicts import SHIP, SKIP, SPLIT, CommunityFigure, Freshness, PanelVerdict
 
 COMPARE_SEPARATOR = "-vs-"
 
@@ -84,7 +84,24 @@ class ToolQuerySet(models.QuerySet):
             panel_ships=Count("reviews", filter=Q(reviews__verdict=Verdict.SHIP)),
             panel_skips=Count("reviews", filter=Q(reviews__verdict=Verdict.SKIP)),
             panel_average=Avg("reviews__score"),
+            panel_first_reviewed=Min("reviews__reviewed_on"),
         )
+
+    def with_verdict(self) -> ToolQuerySet:
+        """``with_panel`` plus ``panel_verdict`` (ship, skip, split or None), to filter on."""
+        return self.with_panel().annotate(
+            panel_verdict=Case(
+                When(panel_ships__gt=F("panel_skips"), then=Value(SHIP)),
+                When(panel_skips__gt=F("panel_ships"), then=Value(SKIP)),
+                When(panel_ships__gt=0, then=Value(SPLIT)),
+                default=None,
+                output_field=models.CharField(),
+            )
+        )
+
+    def visible_to(self, user) -> ToolQuerySet:
+        """Published tools; staff also see drafts, to preview them."""
+        return self if user.is_staff else self.published()
 
     def for_cards(self) -> ToolQuerySet:
         """Everything a tool card shows, in one query."""
@@ -92,7 +109,11 @@ class ToolQuerySet(models.QuerySet):
 
     def for_detail(self) -> ToolQuerySet:
         """A card plus its reviews with their personas: two queries for any number of tools."""
-        reviews = Review.objects.select_related("persona").order_by("persona__order")
+        reviews = (
+            Review.objects.select_related("persona")
+            .prefetch_related("revisions")
+            .order_by("persona__order")
+        )
         return self.for_cards().prefetch_related(Prefetch("reviews", queryset=reviews))
 
 
@@ -109,6 +130,12 @@ class Tool(models.Model):
     website = models.URLField(blank=True)
     pricing_source_url = models.URLField("pricing source", blank=True)
     pricing_verified_on = models.DateField(null=True, blank=True)
+    pricing_changed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set automatically when the pricing text, entry price or model changes. "
+        "Reviews older than this make the verdict stale.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     # Community votes, recomputed from the votes table in the transaction that writes a vote.
@@ -163,6 +190,23 @@ class Tool(models.Model):
             self.community_ships, self.community_skips, settings.SHIPSKIP_COMMUNITY_THRESHOLD
         )
 
+    @property
+    def freshness(self) -> Freshness:
+        if not hasattr(self, "panel_first_reviewed"):
+            self.panel_first_reviewed = self.reviews.aggregate(first=Min("reviewed_on"))["first"]
+        return Freshness(
+            first_reviewed=self.panel_first_reviewed,
+            pricing_changed=self.pricing_changed_on,
+            today=timezone.localdate(),
+            max_age_days=settings.SHIPSKIP_STALE_AFTER_DAYS,
+        )
+
+    @property
+    def verdict_history(self) -> list[tuple[Review, ReviewRevision]]:
+        """Earlier verdicts, newest change first, from prefetched reviews (no query)."""
+        history = [(review, rev) for review in self.reviews.all() for rev in review.revisions.all()]
+        return sorted(history, key=lambda pair: pair[1].replaced_at, reverse=True)
+
     def review_by(self, persona: Persona) -> Review | None:
         """This tool's review by ``persona``, from prefetched reviews (no query)."""
         return next((r for r in self.reviews.all() if r.persona_id == persona.pk), None)
@@ -174,7 +218,11 @@ class Review(models.Model):
     tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="reviews")
     persona = models.ForeignKey(Persona, on_delete=models.PROTECT, related_name="reviews")
     score = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="0 to 100."
+        validators=[
+            MinValueValidator(0, "A score is a whole number from 0 to 100."),
+            MaxValueValidator(100, "A score is a whole number from 0 to 100."),
+        ],
+        help_text="0 to 100.",
     )
     verdict = models.CharField(max_length=4, choices=Verdict.choices)
     body = models.TextField()
@@ -197,9 +245,28 @@ class Review(models.Model):
         return f"{self.persona} on {self.tool}: {self.score} · {self.verdict}"
 
 
+class ReviewRevision(models.Model):
+    """A review's earlier score and verdict, kept when an editor changes either."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="revisions")
+    score = models.PositiveSmallIntegerField()
+    verdict = models.CharField(max_length=4, choices=Verdict.choices)
+    reviewed_on = models.DateField(help_text="When the earlier verdict was given.")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.review.persona} on {self.review.tool}: was {self.score} · {self.verdict}"
+
+
 class ComparisonQuerySet(models.QuerySet):
     def published(self) -> ComparisonQuerySet:
         return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user) -> ComparisonQuerySet:
+        return self if user.is_staff else self.published()
 
     def with_tools(self) -> ComparisonQuerySet:
         entries = ComparisonEntry.objects.select_related("tool").order_by("position")
@@ -268,7 +335,9 @@ class ComparisonEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comparison", "tool"], name="comparison_tool_once"),
             models.UniqueConstraint(
-                fields=["comparison", "position"], name="comparison_position_once"
+                fields=["comparison", "position"],
+                name="comparison_position_once",
+                deferrable=models.Deferrable.DEFERRED,
             ),
         ]
 

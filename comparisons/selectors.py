@@ -36,21 +36,33 @@ class ComparisonPage:
         ]
 
     @property
+    def is_draft(self) -> bool:
+        drafts = [tool for tool in self.tools if not tool.is_published]
+        return bool(drafts) or bool(self.curated and self.curated.status != "published")
+
+    @property
     def picks(self) -> list[tuple[Tool, str]]:
         """The editor's "pick it if…" lines, in column order, when there are any."""
         return [(tool, self.pick_if[tool.pk]) for tool in self.tools if self.pick_if.get(tool.pk)]
 
 
-def published_tools_by_slug(slugs: list[str]) -> dict[str, Tool]:
-    """Published tools with everything a comparison column shows (two queries)."""
-    tools = Tool.objects.published().for_detail().filter(slug__in=slugs)
+def tools_by_slug(slugs: list[str], user) -> dict[str, Tool]:
+    """The tools ``user`` may see (staff preview drafts), with everything a comparison column
+    shows (three queries)."""
+    tools = Tool.objects.visible_to(user).for_detail().filter(slug__in=slugs)
     return {tool.slug: tool for tool in tools}
 
 
-def curated_entries(tools: list[Tool]) -> list[ComparisonEntry]:
-    """The editor's entries for the published curated comparison of exactly these tools, in
-    order; empty when there is none. One query either way, so every comparison costs the same."""
-    curated = Comparison.objects.published().of_exactly([t.pk for t in tools]).values("pk")[:1]
+def curated_entries(tools: list[Tool], user) -> list[ComparisonEntry]:
+    """The editor's entries for the curated comparison of exactly these tools that ``user`` may
+    see, in order; empty when there is none. One query either way, so every comparison costs
+    the same."""
+    curated = (
+        Comparison.objects.visible_to(user)
+        .of_exactly([t.pk for t in tools])
+        .order_by("-status", "-published_at")  # a published one before a staff-only draft
+        .values("pk")[:1]
+    )
     return list(
         ComparisonEntry.objects.filter(comparison=Subquery(curated))
         .select_related("comparison")

@@ -5,6 +5,7 @@ Both are plain values computed from counts, so the same wording appears everywhe
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 SHIP = "ship"
@@ -82,3 +83,44 @@ class CommunityFigure:
         if self.votes < self.threshold:
             return f"{self.votes} {noun} so far"
         return f"{self.ship_percent}% ship · {self.votes} {noun}"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether a verdict may be out of date: its oldest review is older than the allowed age,
+    or the tool's pricing changed after that review."""
+
+    first_reviewed: dt.date | None
+    pricing_changed: dt.date | None
+    today: dt.date
+    max_age_days: int
+
+    @property
+    def pricing_changed_since(self) -> bool:
+        return bool(
+            self.first_reviewed
+            and self.pricing_changed
+            and self.pricing_changed > self.first_reviewed
+        )
+
+    @property
+    def too_old(self) -> bool:
+        return bool(
+            self.first_reviewed and (self.today - self.first_reviewed).days > self.max_age_days
+        )
+
+    @property
+    def is_stale(self) -> bool:
+        return self.pricing_changed_since or self.too_old
+
+    @property
+    def reason(self) -> str:
+        if self.pricing_changed_since:
+            return f"pricing changed on {self.pricing_changed:%-d %b %Y}"
+        if self.too_old:
+            return f"reviewed on {self.first_reviewed:%-d %b %Y}, over {self.max_age_days} days ago"
+        return ""
+
+    @property
+    def label(self) -> str:
+        return f"Verdict may be out of date — {self.reason}" if self.is_stale else ""

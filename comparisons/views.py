@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tool = get_object_or_404(Tool.objects.published().for_detail(), slug=slug)
+    tool = get_object_or_404(Tool.objects.visible_to(request.user).for_detail(), slug=slug)
     _with_visitor_state(request, [tool])
     reviews = {review.persona_id: review for review in tool.reviews.all()}
     panel_rows = [(persona, reviews.get(persona.pk)) for persona in Persona.objects.all()]
@@ -39,10 +39,10 @@ def compare(request: HttpRequest, slugs: str) -> HttpResponse:
             },
             status=400,
         )
-    tools_by_slug = selectors.published_tools_by_slug(requested)
+    tools_by_slug = selectors.tools_by_slug(requested, request.user)
     if len(tools_by_slug) != len(requested):
         raise Http404("No published tool has one of those names.")
-    entries = selectors.curated_entries(list(tools_by_slug.values()))
+    entries = selectors.curated_entries(list(tools_by_slug.values()), request.user)
     order = selectors.canonical_order(tools_by_slug, entries)
     if order != requested:
         target = reverse("comparisons:compare", args=[COMPARE_SEPARATOR.join(order)])

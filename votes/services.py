@@ -73,3 +73,21 @@ def bookmark_add(*, user_id: int, tool: Tool) -> None:
 
 def bookmark_remove(*, user_id: int, tool: Tool) -> None:
     Bookmark.objects.filter(user_id=user_id, tool=tool).delete()
+
+
+@transaction.atomic
+def votes_remove_by_voters(votes) -> dict[int, int]:
+    """Remove every vote cast by the voters of ``votes`` (moderation), recounting each tool.
+
+    Returns how many votes each affected tool lost.
+    """
+    user_ids = {v.user_id for v in votes if v.user_id}
+    anonymous_ids = {v.anonymous_id for v in votes if v.anonymous_id}
+    by_voters = Vote.objects.filter(Q(user_id__in=user_ids) | Q(anonymous_id__in=anonymous_ids))
+    tool_ids = sorted(set(by_voters.values_list("tool_id", flat=True)))
+    tools = list(Tool.objects.select_for_update().filter(pk__in=tool_ids).order_by("pk"))
+    lost = dict(by_voters.values("tool_id").annotate(n=Count("pk")).values_list("tool_id", "n"))
+    by_voters.delete()
+    for tool in tools:
+        _recount(tool)
+    return lost
