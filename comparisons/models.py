@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Avg, Case, Count, F, Min, Prefetch, Q, Value, When
@@ -141,6 +145,8 @@ class Tool(models.Model):
     # Community votes, recomputed from the votes table in the transaction that writes a vote.
     community_ships = models.PositiveIntegerField(default=0, editable=False)
     community_skips = models.PositiveIntegerField(default=0, editable=False)
+    # Maintained by PostgreSQL triggers (see migration 0005) from the tool's texts and its reviews.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,6 +154,11 @@ class Tool(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="tool_search_vector"),
+            models.Index(fields=["status", "-published_at"], name="tool_status_published"),
+            models.Index(fields=["category", "status"], name="tool_category_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(slug__contains=COMPARE_SEPARATOR), name="tool_slug_without_vs"
@@ -243,6 +254,12 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.persona} on {self.tool}: {self.score} · {self.verdict}"
+
+    @property
+    def quote(self) -> str:
+        """The review's first sentence, for lists of verdicts."""
+        first = re.split(r"(?<=[.!?])\s", self.body.strip(), maxsplit=1)[0]
+        return first if len(first) <= 220 else first[:217].rsplit(" ", 1)[0] + "…"
 
 
 class ReviewRevision(models.Model):

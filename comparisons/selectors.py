@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Subquery
+from django.contrib.postgres.search import SearchRank
+from django.db.models import Count, F, Func, Q, Subquery
 
-from comparisons.models import Comparison, ComparisonEntry, Persona, Review, Tool
+from comparisons.models import Category, Comparison, ComparisonEntry, Persona, Review, Tool
 
 MAX_COMPARED = 4
 
@@ -15,6 +17,43 @@ MAX_COMPARED = 4
 class ScorecardRow:
     persona: Persona
     reviews: list[Review | None]  # one per compared tool, in column order
+
+
+@dataclass
+class Cell:
+    tool: Tool
+    text: str
+    leader: bool = False
+    note: str = ""
+
+
+@dataclass
+class DecisionRow:
+    label: str
+    cells: list[Cell]
+    community: bool = False  # its cells follow community votes in place
+
+    @property
+    def differs(self) -> bool:
+        return len({cell.text for cell in self.cells}) > 1
+
+
+def _mark_leader(cells: list[Cell], values: list[float | None], *, highest: bool) -> list[Cell]:
+    """Mark the single best value as the row's leader; ties and missing values lead nothing."""
+    known = [v for v in values if v is not None]
+    if len(known) >= 2:
+        best = max(known) if highest else min(known)
+        if known.count(best) == 1:
+            cells[values.index(best)].leader = True
+    return cells
+
+
+def entry_price_value(text: str) -> float | None:
+    """'Free' is 0, '$20/mo' is 20; anything else ('Contact sales') has no comparable value."""
+    if text.strip().lower().startswith("free"):
+        return 0.0
+    match = re.search(r"(\d+(?:\.\d+)?)", text.replace(",", ""))
+    return float(match.group(1)) if match else None
 
 
 @dataclass
@@ -36,6 +75,83 @@ class ComparisonPage:
         ]
 
     @property
+    def decision_rows(self) -> list[DecisionRow]:
+        tools = self.tools
+        panels = [tool.panel for tool in tools]
+        communities = [tool.community for tool in tools]
+
+        def cells(texts, notes=None) -> list[Cell]:
+            notes = notes or [""] * len(tools)
+            return [Cell(t, x, note=n) for t, x, n in zip(tools, texts, notes, strict=True)]
+
+        return [
+            DecisionRow(
+                "Panel verdict",
+                _mark_leader(
+                    cells([p.summary for p in panels]),
+                    [p.ship_percent for p in panels],
+                    highest=True,
+                ),
+            ),
+            DecisionRow(
+                "Average score",
+                _mark_leader(
+                    cells(
+                        [
+                            "—" if p.average_score is None else f"{p.average_score}/100"
+                            for p in panels
+                        ]
+                    ),
+                    [p.average for p in panels],
+                    highest=True,
+                ),
+            ),
+            DecisionRow(
+                "Community",
+                _mark_leader(
+                    cells([c.label for c in communities]),
+                    [c.ship_percent for c in communities],
+                    highest=True,
+                ),
+                community=True,
+            ),
+            DecisionRow(
+                "Entry price",
+                _mark_leader(
+                    cells([tool.entry_price for tool in tools]),
+                    [entry_price_value(tool.entry_price) for tool in tools],
+                    highest=False,
+                ),
+            ),
+            DecisionRow(
+                "Pricing", cells([t.pricing for t in tools], [_verified(t) for t in tools])
+            ),
+            DecisionRow("Best for", cells([tool.tagline for tool in tools])),
+            DecisionRow("Category", cells([tool.category.name for tool in tools])),
+        ]
+
+    @property
+    def disagreements(self) -> list[str]:
+        """Where the panel is split, and where the panel and the community disagree."""
+        notes = []
+        for tool in self.tools:
+            panel, community = tool.panel, tool.community
+            if panel.verdict == "split":
+                ships = [r.persona.name for r in tool.reviews.all() if r.verdict == "ship"]
+                skips = [r.persona.name for r in tool.reviews.all() if r.verdict == "skip"]
+                notes.append(
+                    f"The panel is split on {tool.name}: {' and '.join(ships)} ship, "
+                    f"{' and '.join(skips)} skip."
+                )
+            lean = community.lean
+            if lean and panel.verdict and lean != panel.verdict:
+                notes.append(
+                    f"On {tool.name} the panel says {panel.label} but the community leans "
+                    f"{lean.capitalize()} ({community.label})."
+                )
+        return notes
+
+    @property
     def is_draft(self) -> bool:
         drafts = [tool for tool in self.tools if not tool.is_published]
         return bool(drafts) or bool(self.curated and self.curated.status != "published")
@@ -44,6 +160,10 @@ class ComparisonPage:
     def picks(self) -> list[tuple[Tool, str]]:
         """The editor's "pick it if…" lines, in column order, when there are any."""
         return [(tool, self.pick_if[tool.pk]) for tool in self.tools if self.pick_if.get(tool.pk)]
+
+
+def _verified(tool: Tool) -> str:
+    return f"verified {tool.pricing_verified_on:%-d %b %Y}" if tool.pricing_verified_on else ""
 
 
 def tools_by_slug(slugs: list[str], user) -> dict[str, Tool]:
@@ -90,7 +210,75 @@ def canonical_order(tools_by_slug: dict[str, Tool], entries: list[ComparisonEntr
 
 
 def home_page() -> dict:
+    from comparisons.directory import with_community_percent
+
+    published = Tool.objects.published().for_cards()
     return {
-        "comparisons": Comparison.objects.published().with_tools()[:12],
-        "tools": list(Tool.objects.published().for_cards().order_by("-published_at", "name")[:9]),
+        "comparisons": Comparison.objects.published().with_tools()[:9],
+        "tools": list(published.order_by("-published_at", "name")[:6]),
+        "top_panel": list(published.order_by(F("panel_average").desc(nulls_last=True), "name")[:5]),
+        "top_community": list(
+            with_community_percent(published)
+            .filter(community_percent__isnull=False)
+            .order_by("-community_percent", "-community_votes", "name")[:5]
+        ),
+        "categories": Category.objects.annotate(
+            published=Count("tools", filter=Q(tools__status="published"))
+        ).filter(published__gt=0),
     }
+
+
+def similar_tools(tool: Tool, limit: int = 4) -> list[Tool]:
+    """Published tools in the same category, nearest in panel score first (one query)."""
+    return list(
+        Tool.objects.published()
+        .for_cards()
+        .filter(category_id=tool.category_id)
+        .exclude(pk=tool.pk)
+        .annotate(distance=Func(F("panel_average") - (tool.panel.average or 0), function="ABS"))
+        .order_by(F("distance").asc(nulls_last=True), "name")[:limit]
+    )
+
+
+def find_tool(text: str) -> Tool | None:
+    """The published tool a person most likely meant by ``text``: its slug or exact name,
+    else the best full-text match (one or two queries)."""
+    from comparisons.directory import prefix_query
+
+    text = " ".join(text.split())[:200]
+    if not text:
+        return None
+    exact = Tool.objects.published().filter(Q(slug=text.lower()) | Q(name__iexact=text)).first()
+    if exact is not None:
+        return exact
+    query = prefix_query(text)
+    if query is None:
+        return None
+    return (
+        Tool.objects.published()
+        .filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "name")
+        .first()
+    )
+
+
+def persona_tally(persona: Persona) -> list[dict]:
+    """Per category: how many published tools this persona reviewed, and how many shipped."""
+    return list(
+        Review.objects.filter(persona=persona, tool__status="published")
+        .values(name=F("tool__category__name"), slug=F("tool__category__slug"))
+        .annotate(tools=Count("pk"), shipped=Count("pk", filter=Q(verdict="ship")))
+        .order_by("name")
+    )
+
+
+def persona_reviews(persona: Persona, category=None) -> list[Review]:
+    reviews = (
+        Review.objects.filter(persona=persona, tool__status="published")
+        .select_related("tool__category")
+        .order_by("-reviewed_on", "tool__name")
+    )
+    if category is not None:
+        reviews = reviews.filter(tool__category=category)
+    return list(reviews)

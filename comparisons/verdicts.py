@@ -76,6 +76,14 @@ class CommunityFigure:
         return round(100 * self.ships / self.votes)
 
     @property
+    def lean(self) -> str | None:
+        """Which way the community leans, once its percentage is shown."""
+        percent = self.ship_percent
+        if percent is None:
+            return None
+        return SHIP if percent > 50 else SKIP if percent < 50 else SPLIT
+
+    @property
     def label(self) -> str:
         if self.votes == 0:
             return "No community votes yet"

@@ -1,9 +1,16 @@
+from urllib.parse import urlencode
+
+from django.contrib.postgres.search import SearchRank
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django_htmx.http import push_url
 
 from comparisons import selectors
-from comparisons.models import COMPARE_SEPARATOR, Persona, Tool
+from comparisons.directory import MAX_QUERY, DirectoryForm, directory, prefix_query
+from comparisons.models import COMPARE_SEPARATOR, Category, Persona, Tool
 from votes.selectors import attach_visitor_state
 from votes.voters import voter_for
 
@@ -49,4 +56,124 @@ def compare(request: HttpRequest, slugs: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(target)
     page = selectors.comparison_page(tools_by_slug, order, entries)
     _with_visitor_state(request, page.tools)
-    return render(request, "comparisons/comparison_detail.html", {"page": page})
+    context = {
+        "page": page,
+        "only_differences": request.GET.get("only") == "differences",
+        "can_add": len(page.tools) < selectors.MAX_COMPARED,
+    }
+    template = "comparisons/comparison_detail.html"
+    if request.htmx and request.htmx.target == "decision":
+        template += "#decision"
+    return render(request, template, context)
+
+
+DIRECTORY_PAGE_SIZE = 24
+
+
+def _directory_form(request: HttpRequest) -> DirectoryForm:
+    return DirectoryForm(
+        request.GET or None,
+        categories=list(Category.objects.all()),
+        personas=list(Persona.objects.all()),
+    )
+
+
+def tool_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The directory (and a category's page): filters, sorts and search, in place with htmx."""
+    category = get_object_or_404(Category, slug=slug) if slug else None
+    form = _directory_form(request)
+    valid = form.is_valid() if form.is_bound else True
+    data = form.cleaned_data if form.is_bound else {}
+    if not valid:  # keep what is valid, drop the rest, and say so (400)
+        data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    tools, sort = directory(data, category=category)
+    page = Paginator(tools, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_visitor_state(request, page.object_list)
+    params = {k: v for k, v in data.items() if v}
+    context = {
+        "form": form,
+        "category": category,
+        "page": page,
+        "sort": sort,
+        "query": data.get("q", ""),
+        "filters": params,
+        "querystring": urlencode(params),
+    }
+    if request.htmx and request.htmx.target == "tool-results":
+        response = render(
+            request,
+            "comparisons/tool_list.html#tool-results",
+            context,
+            status=200 if valid else 400,
+        )
+        # The address bar gets the clean, shareable form of this view.
+        return push_url(response, f"{request.path}?{context['querystring']}".rstrip("?"))
+    return render(request, "comparisons/tool_list.html", context, status=200 if valid else 400)
+
+
+def search_suggestions(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type. With ``compare`` slugs, each suggestion links to that comparison."""
+    text = (request.GET.get("q") or request.GET.get("add") or "")[:MAX_QUERY]
+    query = prefix_query(text)
+    compare = [slug for slug in request.GET.getlist("compare") if slug][: selectors.MAX_COMPARED]
+    tools = []
+    if query is not None:
+        tools = (
+            Tool.objects.published()
+            .filter(search_vector=query)
+            .exclude(slug__in=compare)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "name")
+            .only("name", "slug", "maker")[:6]
+        )
+    context = {"tools": tools, "q": text, "compare": compare}
+    return render(request, "comparisons/partials/search_suggestions.html", context)
+
+
+def persona_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "comparisons/persona_list.html", {"personas": Persona.objects.all()})
+
+
+def persona_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    persona = get_object_or_404(Persona, slug=slug)
+    categories = list(Category.objects.filter(tools__status="published").distinct())
+    chosen = request.GET.get("category", "")
+    category = next((c for c in categories if c.slug == chosen), None)
+    context = {
+        "persona": persona,
+        "tally": selectors.persona_tally(persona),
+        "reviews": selectors.persona_reviews(persona, category),
+        "categories": categories,
+        "category": category,
+    }
+    status = 400 if chosen and category is None else 200
+    return render(request, "comparisons/persona_detail.html", context, status=status)
+
+
+def compare_build(request: HttpRequest) -> HttpResponse:
+    """The "compare with…" picker: ?tools=a&tools=b, plus ``add`` typed as a name → that
+    comparison's address."""
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist("tools") if s))
+    added = request.GET.get("add", "").strip()
+    if added:
+        tool = selectors.find_tool(added)
+        if tool is None:
+            message = f"No published tool matches “{added[:80]}”. Try its name as listed."
+            return render(
+                request,
+                "error.html",
+                {"title": "Tool not found", "message": message},
+                status=400,
+            )
+        slugs = list(dict.fromkeys([*slugs, tool.slug]))
+    if not 2 <= len(slugs) <= selectors.MAX_COMPARED:
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Pick the tools to compare",
+                "message": f"Choose two to {selectors.MAX_COMPARED} different tools.",
+            },
+            status=400,
+        )
+    return redirect("comparisons:compare", slugs=COMPARE_SEPARATOR.join(slugs))
