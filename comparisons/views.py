@@ -30,7 +30,13 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     _with_visitor_state(request, [tool])
     reviews = {review.persona_id: review for review in tool.reviews.all()}
     panel_rows = [(persona, reviews.get(persona.pk)) for persona in Persona.objects.all()]
-    return render(request, "comparisons/tool_detail.html", {"tool": tool, "panel_rows": panel_rows})
+    context = {
+        "tool": tool,
+        "panel_rows": panel_rows,
+        "similar": selectors.similar_tools(tool),
+        "tool_as_list": [tool],
+    }
+    return render(request, "comparisons/tool_detail.html", context)
 
 
 def compare(request: HttpRequest, slugs: str) -> HttpResponse:
