@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "throttle",
     "comparisons",
     "votes",
+    "newsletter",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -165,5 +167,7 @@ SHIPSKIP_VOTE_RATE_PER_ADDRESS = env_str("SHIPSKIP_VOTE_RATE_PER_ADDRESS", "120/
 # Failed logins allowed per username and per client address before a pause (not a lockout).
 SHIPSKIP_LOGIN_FAILURES = env_str("SHIPSKIP_LOGIN_FAILURES", "5/15m")
 SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS = env_str("SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS", "20/15m")
+# Read-only API requests per client address.
+SHIPSKIP_API_RATE = env_str("SHIPSKIP_API_RATE", "120/m")
 # The anonymous voter's id lives this long in its signed cookie.
 SHIPSKIP_VOTER_COOKIE_AGE = env_int("SHIPSKIP_VOTER_COOKIE_AGE", 2 * 365 * 24 * 3600)
