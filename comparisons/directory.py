@@ -41,7 +41,11 @@ class DirectoryForm(forms.Form):
     skipped = forms.ChoiceField(required=False, label="Skipped by")
     shipped = forms.ChoiceField(required=False, label="Shipped by")
     sort = forms.ChoiceField(
-        required=False, choices=[(key, label) for key, (label, _) in SORTS.items()]
+        required=False,
+        label="Sort by",
+        # Empty means "best first": relevance for a search, panel score otherwise, and it keeps
+        # the default out of shareable URLs.
+        choices=[("", "Best first"), *((key, label) for key, (label, _) in SORTS.items())],
     )
 
     def __init__(self, *args, categories: list[Category], personas: list[Persona], **kwargs):

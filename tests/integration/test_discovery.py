@@ -306,3 +306,25 @@ def test_home_shows_top_tools_categories_and_search(client, demo):
     assert "Categories" in page and "Developer Tools" in page
     assert "Find a tool" in page
     comparison_of(reviewed_tool(), reviewed_tool())
+
+
+def test_a_directory_search_sorts_by_relevance_unless_asked_otherwise(client):
+    mention = reviewed_tool(name="Aardvark Notes")
+    Review.objects.filter(tool=mention).update(body="Nothing like Zephyrine.")
+    named = reviewed_tool(name="Zephyrine")
+    # What a browser sends from the directory form: every field, the sort left at "best first".
+    data = {
+        "q": "zephyrine",
+        "category": "",
+        "pricing": "",
+        "verdict": "",
+        "stale": "",
+        "skipped": "",
+        "shipped": "",
+        "sort": "",
+    }
+    assert card_slugs(client.get("/tools/", data)) == [named.slug, mention.slug]
+    response = client.get(
+        "/tools/", data | {"verdict": "ship"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="tool-results"
+    )
+    assert response["HX-Push-Url"] == "/tools/?q=zephyrine&verdict=ship"
