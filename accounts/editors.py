@@ -13,6 +13,7 @@ EDITOR_PERMISSIONS = {
         "persona": ["change", "view"],
     },
     "votes": {"vote": ["view", "delete"]},
+    "newsletter": {"subscriber": ["view", "delete"], "digestdelivery": ["view"]},
 }
 
 
@@ -38,3 +39,14 @@ def sync_editors_group(Group, Permission):
         ]
     )
     return group
+
+
+def sync_editors_group_in_migration(apps, schema_editor) -> None:
+    """RunPython body: permissions are normally created after all migrations; make them now."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    sync_editors_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

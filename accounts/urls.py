@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("alerts/", views.alert_settings, name="alerts"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

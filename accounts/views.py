@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,3 +67,16 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registration/signup.html", {"form": form, "next": next_url}, status=status
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_settings(request: HttpRequest) -> HttpResponse:
+    """Switch e-mail alerts about bookmarked tools on or off."""
+    if request.method == "POST":
+        request.user.verdict_alerts = request.POST.get("verdict_alerts") == "on"
+        request.user.save(update_fields=["verdict_alerts"])
+        state = "on" if request.user.verdict_alerts else "off"
+        messages.success(request, f"Verdict alerts are {state}.")
+        return redirect("accounts:alerts")
+    return render(request, "registration/alert_settings.html")

@@ -20,6 +20,7 @@ from comparisons.models import (
     Tool,
 )
 from comparisons.selectors import MAX_COMPARED
+from newsletter.services import verdict_change_record
 
 
 class PublishingActions:
@@ -189,6 +190,14 @@ class ToolAdmin(PublishingActions, admin.ModelAdmin):
             obj.pricing_changed_on = timezone.localdate()
         services.mark_published(obj)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        # Reviews are saved here, after the tool: compare the panel verdict around them.
+        before = Tool.objects.with_panel().get(pk=form.instance.pk).panel.label if change else None
+        super().save_related(request, form, formsets, change)
+        if change:
+            after = Tool.objects.with_panel().get(pk=form.instance.pk).panel.label
+            verdict_change_record(tool=form.instance, old=before, new=after)
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         if formset.model is Review:

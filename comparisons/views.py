@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import push_url
 
-from comparisons import selectors
+from comparisons import selectors, seo
 from comparisons.directory import MAX_QUERY, DirectoryForm, directory, prefix_query
 from comparisons.models import COMPARE_SEPARATOR, Category, Persona, Tool
 from votes.selectors import attach_visitor_state
@@ -35,6 +35,7 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "panel_rows": panel_rows,
         "similar": selectors.similar_tools(tool),
         "tool_as_list": [tool],
+        "json_ld": seo.tool_json_ld(tool, request),
     }
     return render(request, "comparisons/tool_detail.html", context)
 
@@ -66,6 +67,7 @@ def compare(request: HttpRequest, slugs: str) -> HttpResponse:
         "page": page,
         "only_differences": request.GET.get("only") == "differences",
         "can_add": len(page.tools) < selectors.MAX_COMPARED,
+        "json_ld": seo.comparison_json_ld(page, request),
     }
     template = "comparisons/comparison_detail.html"
     if request.htmx and request.htmx.target == "decision":

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_htmx",
     "template_partials",
     "accounts",
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shipskip.context_processors.canonical",
             ],
         },
     },
@@ -167,6 +169,10 @@ SHIPSKIP_VOTE_RATE_PER_ADDRESS = env_str("SHIPSKIP_VOTE_RATE_PER_ADDRESS", "120/
 # Failed logins allowed per username and per client address before a pause (not a lockout).
 SHIPSKIP_LOGIN_FAILURES = env_str("SHIPSKIP_LOGIN_FAILURES", "5/15m")
 SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS = env_str("SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS", "20/15m")
+# The site's public address, for links in e-mails sent outside a request (the weekly digest).
+SHIPSKIP_SITE_URL = env_str("SHIPSKIP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Newsletter sign-ups per client address.
+SHIPSKIP_NEWSLETTER_RATE = env_str("SHIPSKIP_NEWSLETTER_RATE", "10/h")
 # Read-only API requests per client address.
 SHIPSKIP_API_RATE = env_str("SHIPSKIP_API_RATE", "120/m")
 # The anonymous voter's id lives this long in its signed cookie.

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from comparisons import seo
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -7,6 +10,12 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("badge/", include("api.badge_urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": seo.SITEMAPS}, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("feeds/latest.rss", seo.LatestFeed(), name="feed-rss"),
+    path("feeds/latest.atom", seo.LatestAtomFeed(), name="feed-atom"),
+    path("feeds/categories/<slug:slug>.rss", seo.CategoryFeed(), name="category-feed-rss"),
+    path("feeds/categories/<slug:slug>.atom", seo.CategoryAtomFeed(), name="category-feed-atom"),
     path("", include("votes.urls")),
     path("", include("comparisons.urls")),
 ]

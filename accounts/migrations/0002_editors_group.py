@@ -1,16 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.editors import EDITORS_GROUP, sync_editors_group
-
-
-def create_editors(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    sync_editors_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from accounts.editors import EDITORS_GROUP, sync_editors_group_in_migration
 
 
 def remove_editors(apps, schema_editor):
@@ -26,4 +16,4 @@ class Migration(migrations.Migration):
         ("votes", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_editors, remove_editors)]
+    operations = [migrations.RunPython(sync_editors_group_in_migration, remove_editors)]
