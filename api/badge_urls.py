@@ -1,5 +1,9 @@
 from django.urls import path
 
+from api import badges
+
 app_name = "badges"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>.svg", badges.badge, name="badge"),
+]

@@ -280,7 +280,9 @@ class ReviewRevision(models.Model):
 
 class ComparisonQuerySet(models.QuerySet):
     def published(self) -> ComparisonQuerySet:
-        return self.filter(status=Status.PUBLISHED)
+        """Published comparisons whose tools are all still published (a tool taken back to
+        draft takes its comparisons off the site with it)."""
+        return self.filter(status=Status.PUBLISHED).exclude(entries__tool__status=Status.DRAFT)
 
     def visible_to(self, user) -> ComparisonQuerySet:
         return self if user.is_staff else self.published()

@@ -19,3 +19,5 @@ urlpatterns = [
     path("", include("votes.urls")),
     path("", include("comparisons.urls")),
 ]
+
+handler500 = "shipskip.views.server_error"

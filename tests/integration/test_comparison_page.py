@@ -133,3 +133,13 @@ def test_comparison_page_queries_do_not_grow_with_tools_compared_or_catalog_size
         reviewed_tool()
     large_catalog = counts()
     assert len(set(small_catalog + large_catalog)) == 1, (small_catalog, large_catalog)
+
+
+def test_a_comparison_leaves_the_site_when_one_of_its_tools_goes_back_to_draft(client, demo):
+    from comparisons.models import Tool
+
+    Tool.objects.filter(slug="mistral-3-small").update(status=Status.DRAFT)
+    assert (
+        'href="/compare/code-llama-4-vs-mistral-3-small/"' not in client.get("/").content.decode()
+    )
+    assert client.get(SEED_URL).status_code == 404

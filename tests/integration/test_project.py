@@ -55,3 +55,12 @@ def test_load_demo_command_reports_what_it_created(db):
     call_command("load_demo", stdout=out)
     assert "created" in out.getvalue()
     assert Tool.objects.filter(slug="code-llama-4").exists()
+
+
+def test_a_server_error_is_json_under_the_api_and_a_page_elsewhere(rf):
+    from shipskip.views import server_error
+
+    api = server_error(rf.get("/api/tools/"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"
+    page = server_error(rf.get("/tools/"))
+    assert page.status_code == 500 and b"Something went wrong on our side" in page.content
