@@ -11,13 +11,19 @@ PYTEST_ARGS ?=
 # Development defaults; production sets its own (see .env.example).
 export DJANGO_DEBUG ?= true
 
-.PHONY: install run test lint check browser-deps clean-data
+.PHONY: install run serve test lint check check-deploy browser-deps backup restore clean-data
+
+# The production stack on this machine: DEBUG off, gunicorn, hashed and compressed static files.
+# Plain HTTP on loopback, so no HTTPS redirect; everything else is as in production.
+SECRET_KEY_FILE := .data/secret-key
+PROD_ENV = DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Ship or Skip needs Python 3.11 or 3.12 on PATH."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,embedded]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -27,6 +33,31 @@ run: install
 	$(BIN)/python manage.py load_demo
 	@echo "Ship or Skip is at http://127.0.0.1:$(PORT)/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+serve: install $(SECRET_KEY_FILE)
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/python manage.py load_demo
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Ship or Skip (production settings) is at http://127.0.0.1:$(PORT)/"
+	$(PROD_ENV) GUNICORN_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py shipskip.wsgi
+
+check-deploy: install
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		DJANGO_ALLOWED_HOSTS=shiporskip.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# pg_dump custom format into backups/ (FILE=... to choose); `make restore FILE=...` replaces the
+# database's contents with a backup.
+backup: install
+	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file>.dump"; exit 1; }
+	$(BIN)/python manage.py restore $(FILE)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser-deps:

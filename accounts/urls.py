@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.ThrottledPasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done")
         ),
         name="password_reset",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -59,6 +59,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and not limits.hit(
+        f"signup:address:{address_hash(request)}", limits.Rate.parse(settings.SHIPSKIP_SIGNUP_RATE)
+    ):
+        context = {"form": form, "next": next_url, "paused": "Too many sign-ups from here. "
+                   "Try again in an hour."}
+        return render(request, "registration/signup.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -80,3 +86,16 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Verdict alerts are {state}.")
         return redirect("accounts:alerts")
     return render(request, "registration/alert_settings.html")
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's reset (same answer for known and unknown addresses), limited per address."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        rate = limits.Rate.parse(settings.SHIPSKIP_PASSWORD_RESET_RATE)
+        if not limits.hit(f"reset:address:{address_hash(request)}", rate):
+            context = self.get_context_data(
+                paused="Too many reset requests from here. Try again in an hour."
+            )
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from shipskip.database import database_url
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "csp",
     "django_htmx",
     "template_partials",
     "accounts",
@@ -42,10 +44,13 @@ INSTALLED_APPS = [
     "votes",
     "newsletter",
     "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "shipskip.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +88,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Fail fast when PostgreSQL is unreachable instead of holding a worker (readiness answers 503).
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+    "DATABASE_CONNECT_TIMEOUT", 2
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -116,9 +125,19 @@ STORAGES = {
     },
 }
 
+# Cache: Redis when REDIS_URL is set (shared by every worker and node), else this process's memory.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -131,7 +150,32 @@ SHIPSKIP_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts never need these cookies (htmx sends the CSRF token from the page).
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+# __Host- names bind the cookies to this exact host over HTTPS (production only: they need Secure).
+if not DEBUG and env_bool("DJANGO_HOST_COOKIES", default=True):
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SHIPSKIP_VOTER_COOKIE_NAME = "__Host-shipskip_voter"
+else:
+    SHIPSKIP_VOTER_COOKIE_NAME = "shipskip_voter"
+
+# Content-Security-Policy: nothing inline, nothing evaluated, nothing framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "votes.views.csrf_failure"
@@ -152,7 +196,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ship or Skip <verdicts@shipo
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # The embedded PostgreSQL narrates every start and stop at INFO, even from atexit.
     "loggers": {"pgserver": {"level": "WARNING"}},
@@ -171,6 +216,9 @@ SHIPSKIP_LOGIN_FAILURES = env_str("SHIPSKIP_LOGIN_FAILURES", "5/15m")
 SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS = env_str("SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS", "20/15m")
 # The site's public address, for links in e-mails sent outside a request (the weekly digest).
 SHIPSKIP_SITE_URL = env_str("SHIPSKIP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Account sign-ups and password-reset requests per client address.
+SHIPSKIP_SIGNUP_RATE = env_str("SHIPSKIP_SIGNUP_RATE", "10/h")
+SHIPSKIP_PASSWORD_RESET_RATE = env_str("SHIPSKIP_PASSWORD_RESET_RATE", "5/h")
 # Newsletter sign-ups per client address.
 SHIPSKIP_NEWSLETTER_RATE = env_str("SHIPSKIP_NEWSLETTER_RATE", "10/h")
 # Read-only API requests per client address.

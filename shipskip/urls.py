@@ -3,8 +3,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from comparisons import seo
+from shipskip import health
 
 urlpatterns = [
+    path("healthz", health.liveness, name="liveness"),
+    path("readyz", health.readiness, name="readiness"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
-COOKIE_NAME = "shipskip_voter"
+COOKIE_NAME = settings.SHIPSKIP_VOTER_COOKIE_NAME
 COOKIE_SALT = "shipskip.voter"
 
 

@@ -46,7 +46,16 @@ def live_demo(transactional_db, live_server):
 
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser context; the test fails if the page breaks its Content-Security-Policy."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert not violations, violations

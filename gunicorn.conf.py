@@ -1,0 +1,24 @@
+"""gunicorn settings for `make serve`, the Docker image and the benchmark.
+
+Threads keep connections alive and let a worker wait on PostgreSQL while another request runs;
+WEB_CONCURRENCY and GUNICORN_THREADS tune them (the benchmark in the README measured the choice).
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker finishes its in-flight requests after SIGTERM before it exits.
+graceful_timeout = 30
+timeout = 30
+keepalive = 5
+# Recycle workers now and then so slow leaks cannot grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# Django logs one line per request itself (shipskip.middleware.RequestLogMiddleware).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+control_socket_disable = True
