@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Development defaults; production sets its own (see .env.example).
 export DJANGO_DEBUG ?= true
 
-.PHONY: install run serve test lint check check-deploy browser-deps backup restore clean-data
+.PHONY: install run serve test lint check check-deploy browser-deps backup restore faults bench bench-quick clean-data
 
 # The production stack on this machine: DEBUG off, gunicorn, hashed and compressed static files.
 # Plain HTTP on loopback, so no HTTPS redirect; everything else is as in production.
@@ -58,6 +58,18 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file>.dump"; exit 1; }
 	$(BIN)/python manage.py restore $(FILE)
+
+# Faults against the production stack on a private PostgreSQL: a database restart and a SIGTERM
+# to gunicorn, both under load; no vote lost or doubled (report in bench/out/faults.json).
+faults: install
+	$(BIN)/python scripts/faults.py
+
+# Throughput, latency, queries and memory of every page against the liveness ceiling.
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser-deps:

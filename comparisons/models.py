@@ -111,13 +111,12 @@ class ToolQuerySet(models.QuerySet):
         """Everything a tool card shows, in one query."""
         return self.select_related("category").with_panel()
 
-    def for_detail(self) -> ToolQuerySet:
-        """A card plus its reviews with their personas: two queries for any number of tools."""
-        reviews = (
-            Review.objects.select_related("persona")
-            .prefetch_related("revisions")
-            .order_by("persona__order")
-        )
+    def for_detail(self, *, history: bool = False) -> ToolQuerySet:
+        """A card plus its reviews with their personas: two queries for any number of tools
+        (a third with ``history``: each review's earlier verdicts)."""
+        reviews = Review.objects.select_related("persona").order_by("persona__order")
+        if history:
+            reviews = reviews.prefetch_related("revisions")
         return self.for_cards().prefetch_related(Prefetch("reviews", queryset=reviews))
 
 
@@ -362,3 +361,14 @@ class ComparisonEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tool} in comparison {self.comparison_id}"
+
+
+class CatalogVersion(models.Model):
+    """One row whose number PostgreSQL triggers bump on every editorial write (tools, reviews,
+    comparisons, personas, categories; not community counts). Cached pages key on it, so a
+    publish invalidates them on every worker and node at once."""
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"catalog version {self.version}"

@@ -190,12 +190,24 @@ def curated_entries(tools: list[Tool], user) -> list[ComparisonEntry]:
     )
 
 
+def panel(version=None) -> list[Persona]:
+    """The four personas; with a catalog version, from the cache until an editor changes one."""
+    if version is None:
+        return list(Persona.objects.all())
+    from comparisons.pagecache import shared
+
+    return shared("personas", version, lambda: list(Persona.objects.all()))
+
+
 def comparison_page(
-    tools_by_slug: dict[str, Tool], order: list[str], entries: list[ComparisonEntry]
+    tools_by_slug: dict[str, Tool],
+    order: list[str],
+    entries: list[ComparisonEntry],
+    version=None,
 ) -> ComparisonPage:
     return ComparisonPage(
         tools=[tools_by_slug[slug] for slug in order],
-        personas=list(Persona.objects.all()),
+        personas=panel(version),
         curated=entries[0].comparison if entries else None,
         pick_if={entry.tool_id: entry.pick_if for entry in entries},
     )
@@ -209,22 +221,36 @@ def canonical_order(tools_by_slug: dict[str, Tool], entries: list[ComparisonEntr
     return sorted(tools_by_slug)
 
 
-def home_page() -> dict:
+def home_page(fingerprint=None) -> dict:
+    """The home page's lists. Only the latest tools' cards carry per-visitor state; the rest is
+    the same for everyone and kept under the catalog fingerprint."""
     from comparisons.directory import with_community_percent
+    from comparisons.pagecache import shared
 
     published = Tool.objects.published().for_cards()
+
+    def lists() -> dict:
+        return {
+            "comparisons": list(Comparison.objects.published().with_tools()[:9]),
+            "top_panel": list(
+                published.order_by(F("panel_average").desc(nulls_last=True), "name")[:5]
+            ),
+            "top_community": list(
+                with_community_percent(published)
+                .filter(community_percent__isnull=False)
+                .order_by("-community_percent", "-community_votes", "name")[:5]
+            ),
+            "categories": list(
+                Category.objects.annotate(
+                    published=Count("tools", filter=Q(tools__status="published"))
+                ).filter(published__gt=0)
+            ),
+        }
+
+    shared_lists = lists() if fingerprint is None else shared("home", fingerprint, lists)
     return {
-        "comparisons": Comparison.objects.published().with_tools()[:9],
+        **shared_lists,
         "tools": list(published.order_by("-published_at", "name")[:6]),
-        "top_panel": list(published.order_by(F("panel_average").desc(nulls_last=True), "name")[:5]),
-        "top_community": list(
-            with_community_percent(published)
-            .filter(community_percent__isnull=False)
-            .order_by("-community_percent", "-community_votes", "name")[:5]
-        ),
-        "categories": Category.objects.annotate(
-            published=Count("tools", filter=Q(tools__status="published"))
-        ).filter(published__gt=0),
     }
 
 

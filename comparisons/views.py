@@ -8,28 +8,45 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import push_url
 
-from comparisons import selectors, seo
+from comparisons import pagecache, selectors, seo
 from comparisons.directory import MAX_QUERY, DirectoryForm, directory, prefix_query
 from comparisons.models import COMPARE_SEPARATOR, Category, Persona, Tool
-from votes.selectors import attach_visitor_state
+from votes.selectors import visitor_state
 from votes.voters import voter_for
 
 
 def _with_visitor_state(request: HttpRequest, tools) -> None:
-    attach_visitor_state(tools, voter=voter_for(request), user=request.user)
+    state = getattr(request, "visitor_state", None)  # already read for the page cache's key
+    if state is None:
+        state = visitor_state(voter=voter_for(request), user=request.user)
+    state.apply(tools)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = selectors.home_page()
+    fingerprint = pagecache.catalog_fingerprint()
+    return pagecache.respond(request, ("home", *fingerprint), lambda: _home(request, fingerprint))
+
+
+def _home(request: HttpRequest, fingerprint: tuple) -> HttpResponse:
+    context = selectors.home_page(fingerprint)
     _with_visitor_state(request, context["tools"])
-    return render(request, "comparisons/home.html", context)
+    return pagecache.render_page(request, "comparisons/home.html", context)
 
 
 def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tool = get_object_or_404(Tool.objects.visible_to(request.user).for_detail(), slug=slug)
+    version, tools = pagecache.tools_fingerprint([slug])
+    return pagecache.respond(
+        request, ("tool", version, *tools), lambda: _tool_detail(request, slug, version)
+    )
+
+
+def _tool_detail(request: HttpRequest, slug: str, version=None) -> HttpResponse:
+    tool = get_object_or_404(
+        Tool.objects.visible_to(request.user).for_detail(history=True), slug=slug
+    )
     _with_visitor_state(request, [tool])
     reviews = {review.persona_id: review for review in tool.reviews.all()}
-    panel_rows = [(persona, reviews.get(persona.pk)) for persona in Persona.objects.all()]
+    panel_rows = [(persona, reviews.get(persona.pk)) for persona in selectors.panel(version)]
     context = {
         "tool": tool,
         "panel_rows": panel_rows,
@@ -37,10 +54,18 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "tool_as_list": [tool],
         "json_ld": seo.tool_json_ld(tool, request),
     }
-    return render(request, "comparisons/tool_detail.html", context)
+    return pagecache.render_page(request, "comparisons/tool_detail.html", context)
 
 
 def compare(request: HttpRequest, slugs: str) -> HttpResponse:
+    requested = slugs.split(COMPARE_SEPARATOR)[: selectors.MAX_COMPARED + 1]
+    version, tools = pagecache.tools_fingerprint(requested)
+    return pagecache.respond(
+        request, ("compare", version, *tools), lambda: _compare(request, slugs, version)
+    )
+
+
+def _compare(request: HttpRequest, slugs: str, version=None) -> HttpResponse:
     requested = slugs.split(COMPARE_SEPARATOR)
     if len(set(requested)) != len(requested) or not 2 <= len(requested) <= selectors.MAX_COMPARED:
         return render(
@@ -61,7 +86,7 @@ def compare(request: HttpRequest, slugs: str) -> HttpResponse:
     if order != requested:
         target = reverse("comparisons:compare", args=[COMPARE_SEPARATOR.join(order)])
         return HttpResponsePermanentRedirect(target)
-    page = selectors.comparison_page(tools_by_slug, order, entries)
+    page = selectors.comparison_page(tools_by_slug, order, entries, version)
     _with_visitor_state(request, page.tools)
     context = {
         "page": page,
@@ -72,7 +97,7 @@ def compare(request: HttpRequest, slugs: str) -> HttpResponse:
     template = "comparisons/comparison_detail.html"
     if request.htmx and request.htmx.target == "decision":
         template += "#decision"
-    return render(request, template, context)
+    return pagecache.render_page(request, template, context)
 
 
 DIRECTORY_PAGE_SIZE = 24
@@ -88,6 +113,12 @@ def _directory_form(request: HttpRequest) -> DirectoryForm:
 
 def tool_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The directory (and a category's page): filters, sorts and search, in place with htmx."""
+    return pagecache.respond(
+        request, ("tools", *pagecache.catalog_fingerprint()), lambda: _tool_list(request, slug)
+    )
+
+
+def _tool_list(request: HttpRequest, slug: str | None) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug) if slug else None
     form = _directory_form(request)
     valid = form.is_valid() if form.is_bound else True
@@ -116,7 +147,9 @@ def tool_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         )
         # The address bar gets the clean, shareable form of this view.
         return push_url(response, f"{request.path}?{context['querystring']}".rstrip("?"))
-    return render(request, "comparisons/tool_list.html", context, status=200 if valid else 400)
+    return pagecache.render_page(
+        request, "comparisons/tool_list.html", context, status=200 if valid else 400
+    )
 
 
 def search_suggestions(request: HttpRequest) -> HttpResponse:
@@ -143,6 +176,14 @@ def persona_list(request: HttpRequest) -> HttpResponse:
 
 
 def persona_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return pagecache.respond(
+        request,
+        ("persona", *pagecache.catalog_fingerprint()),
+        lambda: _persona_detail(request, slug),
+    )
+
+
+def _persona_detail(request: HttpRequest, slug: str) -> HttpResponse:
     persona = get_object_or_404(Persona, slug=slug)
     categories = list(Category.objects.filter(tools__status="published").distinct())
     chosen = request.GET.get("category", "")
@@ -155,7 +196,7 @@ def persona_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "category": category,
     }
     status = 400 if chosen and category is None else 200
-    return render(request, "comparisons/persona_detail.html", context, status=status)
+    return pagecache.render_page(request, "comparisons/persona_detail.html", context, status=status)
 
 
 def compare_build(request: HttpRequest) -> HttpResponse:

@@ -17,7 +17,11 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         elapsed = (time.perf_counter() - started) * 1000
         log.info(
-            "%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed,
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            elapsed,
             extra={"status": response.status_code, "duration_ms": round(elapsed, 1)},
         )
         return response

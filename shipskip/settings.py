@@ -208,6 +208,8 @@ LOGGING = {
 SHIPSKIP_COMMUNITY_THRESHOLD = env_int("SHIPSKIP_COMMUNITY_THRESHOLD", 5)
 # A verdict whose oldest review is older than this many days is marked stale.
 SHIPSKIP_STALE_AFTER_DAYS = env_int("SHIPSKIP_STALE_AFTER_DAYS", 180)
+# Whole-page caching of public pages (see comparisons/pagecache.py); off to debug rendering.
+SHIPSKIP_PAGE_CACHE = env_bool("SHIPSKIP_PAGE_CACHE", default=True)
 # Vote writes allowed per voter, and per client address (several people may share one).
 SHIPSKIP_VOTE_RATE = env_str("SHIPSKIP_VOTE_RATE", "30/m")
 SHIPSKIP_VOTE_RATE_PER_ADDRESS = env_str("SHIPSKIP_VOTE_RATE_PER_ADDRESS", "120/m")

@@ -13,3 +13,13 @@ def fast_password_hashing(settings):
 def demo(db):
     """The demo catalog, as `make run` loads it."""
     load_demo_content()
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no cached pages (rolled-back tests can share catalog versions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

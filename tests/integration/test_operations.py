@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -46,19 +47,37 @@ def test_readiness_is_503_within_two_seconds_when_postgresql_is_down():
         # A port nothing listens on: PostgreSQL is "down".
         "DATABASE_URL": "postgresql://postgres@127.0.0.1:9/shipskip",
     }
-    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", probe], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     status, seconds, liveness = json.loads(done.stdout.strip().splitlines()[-1])
     assert status == 503 and seconds < 2 and liveness == 200
 
 
 @pytest.mark.django_db
-def test_every_request_is_logged_on_one_line_with_status_and_duration(client, caplog):
-    with caplog.at_level(logging.INFO, logger="shipskip.requests"):
+def test_every_request_is_logged_on_one_line_with_status_and_duration(client):
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    logger = logging.getLogger("shipskip.requests")
+    handler, was_disabled, level = Collect(), logger.disabled, logger.level
+    logger.addHandler(handler)
+    logger.disabled, logger.level = False, logging.INFO
+    try:
         client.get("/healthz")
         client.get("/no-such-page/")
-    lines = [r.getMessage() for r in caplog.records if r.name == "shipskip.requests"]
+    finally:
+        logger.removeHandler(handler)
+        logger.disabled, logger.level = was_disabled, level
     assert len(lines) == 2
     assert lines[0].startswith("GET /healthz 200 ") and lines[0].endswith("ms")
     assert lines[1].startswith("GET /no-such-page/ 404 ")
@@ -74,7 +93,10 @@ def test_styled_error_pages(client):
 def row_counts(dsn: str) -> dict[str, int]:
     tables = sorted({m._meta.db_table for m in apps.get_models()})
     with psycopg.connect(dsn) as conn:
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        count = psycopg.sql.SQL("SELECT count(*) FROM {}")
+        return {
+            t: conn.execute(count.format(psycopg.sql.Identifier(t))).fetchone()[0] for t in tables
+        }
 
 
 @pytest.mark.slow

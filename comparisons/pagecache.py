@@ -1,0 +1,140 @@
+"""Whole-page caching that never shows one visitor another's state or a stale count.
+
+A page is cached under a key made of everything that can change it:
+- the catalog version (PostgreSQL triggers bump it on every editorial write, so a publish
+  invalidates every worker's and node's copies at once, whatever cache backend is used);
+- the community counts of the page's tools (tool and comparison pages) or a fingerprint of all
+  counts (lists), so a vote invalidates exactly the pages that show it;
+- the visitor: the user, and their own votes and bookmarks;
+- the address (host, path and query), the template (a full page or an htmx partial) and the date.
+The CSRF token is the one part that differs for every visitor with the same key: pages are
+cached with a placeholder, and each response gets the visitor's own token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.utils import timezone
+
+from votes.selectors import visitor_state
+from votes.voters import voter_for
+
+CSRF_PLACEHOLDER = "csrf-token-placeholder-7f3a9c1e"
+TIMEOUT = 300  # seconds; keys change on every relevant write, this only bounds memory
+
+
+def cacheable(request: HttpRequest) -> bool:
+    """Staff see drafts and banners, and flash messages show once: those pages are live."""
+    return (
+        settings.SHIPSKIP_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_staff
+        and "messages" not in request.COOKIES
+    )
+
+
+def shared(key: str, version, compute: Callable):
+    """Data every visitor sees alike, kept under the catalog version (or fingerprint) it came
+    from: recomputed only after a write that could change it."""
+    return cache.get_or_set(f"shared:{key}:{version}", compute, TIMEOUT)
+
+
+def tools_fingerprint(slugs: list[str]) -> tuple[int | None, list[tuple]]:
+    """The catalog version and (id, slug, status, ships, skips) of these tools: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT version FROM comparisons_catalogversion WHERE id = 1), "
+            "id, slug, status, community_ships, community_skips "
+            "FROM comparisons_tool WHERE slug = ANY(%s) ORDER BY id",
+            [slugs],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version FROM comparisons_catalogversion WHERE id = 1")
+            row = cursor.fetchone()
+        return (row[0] if row else None), []
+    return rows[0][0], [row[1:] for row in rows]
+
+
+def catalog_fingerprint() -> tuple:
+    """The catalog version and every tool's community counts, summed: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT version FROM comparisons_catalogversion WHERE id = 1), "
+            "sum(community_ships), sum(community_skips), "
+            "(SELECT max(updated_at) FROM votes_vote) FROM comparisons_tool"
+        )
+        return cursor.fetchone()
+
+
+def visitor_key(request: HttpRequest) -> tuple:
+    """Who is looking and what of theirs a page may show (one query for a returning voter or a
+    user; none for a first-time visitor). The page reuses it instead of asking again."""
+    user = request.user
+    state = visitor_state(voter=voter_for(request), user=user)
+    request.visitor_state = state
+    return (user.pk if user.is_authenticated else None, state)
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict, status: int = 200
+) -> HttpResponse:
+    """Render for the cache: the CSRF token becomes the placeholder (see ``respond``)."""
+    if getattr(request, "_page_cache", False):
+        context = {**context, "csrf_token": CSRF_PLACEHOLDER}
+    return render(request, template, context, status=status)
+
+
+def respond(request: HttpRequest, key_parts: tuple, produce: Callable[[], HttpResponse]):
+    """Serve the cached page for ``key_parts`` or ``produce`` it (and keep it if it is a page)."""
+    if not cacheable(request):
+        return produce()
+    raw = repr(
+        (
+            request.get_host(),
+            request.get_full_path(),
+            request.headers.get("HX-Target"),
+            timezone.localdate(),
+            key_parts,
+            visitor_key(request),
+        )
+    )
+    key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+    entry = cache.get(key)
+    if entry is not None:
+        content, headers = entry
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return _with_token(request, response)
+    request._page_cache = True
+    try:
+        response = produce()
+    finally:
+        request._page_cache = False
+    # Only whole 200 pages are kept; redirects and errors are cheap and must stay live.
+    if response.status_code == 200 and not response.streaming:
+        headers = {name: value for name, value in response.items() if name.lower() in KEPT_HEADERS}
+        cache.set(key, (response.content, headers), TIMEOUT)
+    return _with_token(request, response)
+
+
+KEPT_HEADERS = {"content-type", "hx-push-url", "vary"}
+
+
+def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(
+            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+        )
+        response["Content-Length"] = str(len(response.content))
+    return response
