@@ -62,8 +62,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not limits.hit(
         f"signup:address:{address_hash(request)}", limits.Rate.parse(settings.SHIPSKIP_SIGNUP_RATE)
     ):
-        context = {"form": form, "next": next_url, "paused": "Too many sign-ups from here. "
-                   "Try again in an hour."}
+        context = {
+            "form": form,
+            "next": next_url,
+            "paused": "Too many sign-ups from here. Try again in an hour.",
+        }
         return render(request, "registration/signup.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()

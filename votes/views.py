@@ -42,6 +42,16 @@ def _within_vote_limits(request: HttpRequest, voter_key: str) -> bool:
     return per_voter and per_address
 
 
+def _widget_context(request: HttpRequest, tool: Tool, **extra) -> dict:
+    """What the vote widget needs to re-render itself where it was (a card or a tool page)."""
+    return {
+        "tool": tool,
+        "return_to": _return_to(request, tool),
+        "detail": request.POST.get("detail") == "1",
+        **extra,
+    }
+
+
 def _vote_message(tool: Tool, value: str | None) -> str:
     what = f"{value.capitalize()} vote counted" if value else "Vote withdrawn"
     return f"{what} — {tool.community.label}"
@@ -50,12 +60,7 @@ def _vote_message(tool: Tool, value: str | None) -> str:
 def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> HttpResponse:
     if request.htmx:
         attach_visitor_state([tool], voter=voter_for(request), user=request.user)
-        context = {
-            "tool": tool,
-            "error": error,
-            "return_to": _return_to(request, tool),
-            "detail": request.POST.get("detail") == "1",
-        }
+        context = _widget_context(request, tool, error=error)
         response = render(request, "votes/partials/vote_widget.html", context, status=status)
     else:
         context = {"title": "Your vote was not counted", "message": error}
@@ -82,12 +87,7 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
     tool.my_vote = value
     message = _vote_message(tool, value)
     if request.htmx:
-        context = {
-            "tool": tool,
-            "status_message": message,
-            "return_to": _return_to(request, tool),
-            "detail": request.POST.get("detail") == "1",
-        }
+        context = _widget_context(request, tool, status_message=message)
         response = render(request, "votes/partials/vote_response.html", context)
     else:
         messages.success(request, message)

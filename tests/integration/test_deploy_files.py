@@ -18,8 +18,12 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 SETTINGS = (ROOT / "shipskip" / "settings.py").read_text()
 
 READ_BY_SETTINGS = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', SETTINGS)) | {
-    "DATABASE_URL", "SHIPSKIP_DATA_DIR",  # read in shipskip/database.py
-    "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND",  # read by gunicorn.conf.py
+    "DATABASE_URL",
+    "SHIPSKIP_DATA_DIR",  # read in shipskip/database.py
+    "PORT",
+    "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
+    "GUNICORN_BIND",  # read by gunicorn.conf.py
 }
 
 
@@ -40,8 +44,9 @@ def test_the_database_url_points_at_the_database_service_and_its_credentials():
     services = COMPOSE["services"]
     url = services["web"]["environment"]["DATABASE_URL"]
     db = services["db"]["environment"]
-    assert re.match(r"postgresql://shipskip:\$\{POSTGRES_PASSWORD:-shipskip\}@db:5432/shipskip$",
-                    url)
+    assert re.match(
+        r"postgresql://shipskip:\$\{POSTGRES_PASSWORD:-shipskip\}@db:5432/shipskip$", url
+    )
     assert db["POSTGRES_USER"] == "shipskip" and db["POSTGRES_DB"] == "shipskip"
     assert services["db"]["volumes"] and "healthcheck" in services["db"]
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
@@ -70,8 +75,16 @@ def test_the_image_is_slim_non_root_and_runs_migrations_then_gunicorn():
     assert "USER shipskip" in final and "apt-get" not in final and "gcc" not in final
     assert "collectstatic" in final
     assert "migrate --noinput && exec gunicorn -c gunicorn.conf.py shipskip.wsgi" in final
-    for app in ("shipskip", "comparisons", "votes", "accounts", "throttle", "newsletter", "api",
-                "ops"):
+    for app in (
+        "shipskip",
+        "comparisons",
+        "votes",
+        "accounts",
+        "throttle",
+        "newsletter",
+        "api",
+        "ops",
+    ):
         assert f"COPY {app} ./{app}" in DOCKERFILE, f"the build stage does not install {app}"
 
 
@@ -90,7 +103,11 @@ def production_env(**extra) -> dict:
 def test_check_deploy_passes_with_production_settings():
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
@@ -100,8 +117,14 @@ def test_check_deploy_passes_with_production_settings():
 def test_debug_off_without_a_secret_key_refuses_to_start():
     env = production_env()
     del env["DJANGO_SECRET_KEY"]
-    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "DJANGO_SECRET_KEY must be set" in done.stderr
 
 
@@ -117,8 +140,14 @@ print(json.dumps({"status": response.status_code, "headers": dict(response.heade
 
 @pytest.mark.slow
 def test_production_responses_carry_every_security_header():
-    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", HEADERS_PROBE], cwd=ROOT,
-                          env=production_env(), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", HEADERS_PROBE],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     headers = {k.lower(): v for k, v in result["headers"].items()}

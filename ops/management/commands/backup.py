@@ -17,9 +17,16 @@ class Command(BaseCommand):
         path = Path(output or f"backups/shipskip-{timezone.now():%Y%m%d-%H%M%S}.dump")
         path.parent.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [str(postgres.tool("pg_dump")), "--format=custom", "--no-owner", "--no-privileges",
-             f"--file={path}", postgres.database_url()],
-            capture_output=True, text=True,
+            [
+                str(postgres.tool("pg_dump")),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={path}",
+                postgres.database_url(),
+            ],
+            capture_output=True,
+            text=True,
         )
         if done.returncode != 0:
             raise CommandError(f"pg_dump failed: {done.stderr.strip()}")

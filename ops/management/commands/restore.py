@@ -22,9 +22,18 @@ class Command(BaseCommand):
             raise CommandError(f"No backup file at {path}.")
         target = database_url or postgres.database_url()
         done = subprocess.run(
-            [str(postgres.tool("pg_restore")), "--clean", "--if-exists", "--no-owner",
-             "--no-privileges", "--single-transaction", f"--dbname={target}", str(path)],
-            capture_output=True, text=True,
+            [
+                str(postgres.tool("pg_restore")),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                f"--dbname={target}",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
         )
         if done.returncode != 0:
             raise CommandError(f"pg_restore failed: {done.stderr.strip()}")
