@@ -6,13 +6,24 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from comparisons.models import Tool, Verdict
 from votes.models import Bookmark, Vote
 from votes.voters import Voter
+
+
+def _community_changed() -> None:
+    """After the commit, move the sequence cached lists key on: whoever reads the new number
+    reads the new counts too (bumping before the commit could cache old counts under it)."""
+
+    def bump() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('votes_community_version')")
+
+    transaction.on_commit(bump)
 
 
 def _recount(tool: Tool) -> None:
@@ -23,6 +34,7 @@ def _recount(tool: Tool) -> None:
     Tool.objects.filter(pk=tool.pk).update(
         community_ships=counts["ships"], community_skips=counts["skips"]
     )
+    _community_changed()
     tool.community_ships, tool.community_skips = counts["ships"], counts["skips"]
 
 
