@@ -44,7 +44,8 @@ def cacheable(request: HttpRequest) -> bool:
 def shared(key: str, version, compute: Callable):
     """Data every visitor sees alike, kept under the catalog version (or fingerprint) it came
     from: recomputed only after a write that could change it."""
-    return cache.get_or_set(f"shared:{key}:{version}", compute, TIMEOUT)
+    digest = hashlib.sha256(repr(version).encode()).hexdigest()[:32]
+    return cache.get_or_set(f"shared:{key}:{digest}", compute, TIMEOUT)
 
 
 def tools_fingerprint(slugs: list[str]) -> tuple[int | None, list[tuple]]:

@@ -57,6 +57,20 @@ def hit(key: str, rate: Rate) -> bool:
     return hits <= rate.limit
 
 
+def hit_all(checks: list[tuple[str, Rate]]) -> bool:
+    """Count one hit on each key in a single statement; True while every key is within its
+    rate (every key is counted either way)."""
+    values = ", ".join(["(%s, %s, 1)"] * len(checks))
+    params = [part for key, rate in checks for part in (key, rate.window())]
+    sql = _HIT.replace("VALUES (%s, %s, 1)", f"VALUES {values}").replace(
+        "RETURNING hits", "RETURNING key, hits"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        hits = dict(cursor.fetchall())
+    return all(hits[key] <= rate.limit for key, rate in checks)
+
+
 def exceeded(key: str, rate: Rate) -> bool:
     """True when ``key`` has already used its whole rate in this window (counts nothing)."""
     with connection.cursor() as cursor:

@@ -44,15 +44,30 @@ def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str =
 
     Setting the same value twice is harmless, so repeated or simultaneous clicks leave exactly
     one vote holding the last value written. Returns the tool with fresh community counts.
+
+    The tool's row is locked first, so every change to its votes queues behind it; under that
+    lock the change from the previous value to the new one is known exactly, and the counts move
+    by that difference (a full recount would read every vote of a busy tool on each click).
     """
-    locked = Tool.objects.select_for_update().get(pk=tool.pk)
+    locked = (
+        Tool.objects.select_for_update().only("community_ships", "community_skips").get(pk=tool.pk)
+    )
     votes = Vote.objects.filter(tool=locked, **voter.lookup)
-    if value is None:
+    previous = None if voter.is_new else votes.values_list("value", flat=True).first()
+    if value == previous:
+        pass
+    elif value is None:
         votes.delete()
-    elif not votes.update(value=value, address_hash=address_hash, updated_at=timezone.now()):
+    elif previous is None:
         Vote.objects.create(tool=locked, value=value, address_hash=address_hash, **voter.lookup)
-    _recount(locked)
-    tool.community_ships, tool.community_skips = locked.community_ships, locked.community_skips
+    else:
+        votes.update(value=value, address_hash=address_hash, updated_at=timezone.now())
+    ships = locked.community_ships + (value == Verdict.SHIP) - (previous == Verdict.SHIP)
+    skips = locked.community_skips + (value == Verdict.SKIP) - (previous == Verdict.SKIP)
+    if (ships, skips) != (locked.community_ships, locked.community_skips):
+        Tool.objects.filter(pk=tool.pk).update(community_ships=ships, community_skips=skips)
+        _community_changed()
+    tool.community_ships, tool.community_skips = ships, skips
     return tool
 
 
@@ -103,3 +118,28 @@ def votes_remove_by_voters(votes) -> dict[int, int]:
     for tool in tools:
         _recount(tool)
     return lost
+
+
+def votes_recount_all() -> int:
+    """Recompute every tool's community counts from the votes table (one statement); returns
+    how many tools were wrong. For operators: the counts move exactly with each vote under a
+    row lock, so this should find nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE comparisons_tool AS t
+               SET community_ships = c.ships, community_skips = c.skips
+              FROM (SELECT tool.id,
+                           count(v.id) FILTER (WHERE v.value = 'ship') AS ships,
+                           count(v.id) FILTER (WHERE v.value = 'skip') AS skips
+                      FROM comparisons_tool AS tool
+                      LEFT JOIN votes_vote AS v ON v.tool_id = tool.id
+                     GROUP BY tool.id) AS c
+             WHERE c.id = t.id
+               AND (t.community_ships, t.community_skips) IS DISTINCT FROM (c.ships, c.skips)
+            """
+        )
+        fixed = cursor.rowcount
+    if fixed:
+        _community_changed()
+    return fixed

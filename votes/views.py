@@ -16,7 +16,7 @@ from throttle.clients import address_hash
 from votes.forms import CompareSelectedForm, VoteForm
 from votes.selectors import attach_visitor_state, bookmarked_tools
 from votes.services import bookmark_add, bookmark_remove, vote_set
-from votes.voters import remember, voter_for
+from votes.voters import Voter, remember, voter_for
 
 BOOKMARKS_CHANGED = "bookmarks-changed"
 
@@ -31,15 +31,16 @@ def _return_to(request: HttpRequest, tool: Tool) -> str:
     return tool.get_absolute_url()
 
 
-def _within_vote_limits(request: HttpRequest, voter_key: str) -> bool:
-    per_voter = limits.hit(
-        f"vote:voter:{voter_key}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE)
+def _within_vote_limits(request: HttpRequest, voter: Voter) -> bool:
+    return limits.hit_all(
+        [
+            (f"vote:voter:{voter.key}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE)),
+            (
+                f"vote:address:{address_hash(request)}",
+                limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS),
+            ),
+        ]
     )
-    per_address = limits.hit(
-        f"vote:address:{address_hash(request)}",
-        limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS),
-    )
-    return per_voter and per_address
 
 
 def _widget_context(request: HttpRequest, tool: Tool, **extra) -> dict:
@@ -71,7 +72,7 @@ def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> H
 
 
 def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
-    tool = get_object_or_404(Tool.objects.published().for_cards(), slug=slug)
+    tool = get_object_or_404(Tool.objects.published().select_related("category"), slug=slug)
     value = None
     if not withdraw:
         form = VoteForm(request.POST)
@@ -79,7 +80,7 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
             return _refuse_vote(request, tool, 400, form.errors["value"][0])
         value = form.cleaned_data["value"]
     voter = voter_for(request, create=True)
-    if not _within_vote_limits(request, voter.key):
+    if not _within_vote_limits(request, voter):
         message = "Too many votes in a minute. Wait a moment, then try again."
         return _refuse_vote(request, tool, 429, message)
 

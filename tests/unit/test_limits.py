@@ -50,3 +50,14 @@ def test_a_malformed_rate_setting_fails_the_system_check(settings):
     errors = check_rates(None)
     assert [error.id for error in errors] == ["throttle.E001"]
     assert "SHIPSKIP_VOTE_RATE" in errors[0].msg
+
+
+@pytest.mark.django_db
+def test_hit_all_counts_every_key_and_refuses_when_any_is_over(monkeypatch):
+    monkeypatch.setattr(limits.time, "time", lambda: 12000.0)
+    tight, loose = Rate(1, 60), Rate(100, 60)
+    assert limits.hit_all([("voter", tight), ("address", loose)])
+    assert not limits.hit_all([("voter", tight), ("address", loose)])
+    assert limits.hit_all([("other-voter", tight), ("address", loose)])
+    assert not limits.exceeded("address", Rate(4, 60))  # counted three times
+    assert limits.exceeded("address", Rate(3, 60))

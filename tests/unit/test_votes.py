@@ -56,11 +56,16 @@ def test_withdrawing_removes_the_vote_and_the_count():
     assert counts(tool) == (0, 0)
 
 
-def test_counts_come_from_the_votes_table_not_from_the_stored_counter():
-    tool = ToolFactory()
-    Tool.objects.filter(pk=tool.pk).update(community_ships=999)  # a corrupted counter
+def test_recount_repairs_counts_from_the_votes_table():
+    tool, other = ToolFactory(), ToolFactory()
     vote_set(tool=tool, voter=visitor(), value="skip")
-    assert counts(tool) == (0, 1)
+    vote_set(tool=other, voter=visitor(), value="ship")
+    Tool.objects.filter(pk=tool.pk).update(community_ships=999)  # a corrupted counter
+    from votes.services import votes_recount_all
+
+    assert votes_recount_all() == 1
+    assert counts(tool) == (0, 1) and counts(other) == (1, 0)
+    assert votes_recount_all() == 0
 
 
 def test_logging_in_moves_anonymous_votes_to_the_account():
