@@ -3,13 +3,14 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordResetView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import SignupForm
+from shipskip.http import safe_next
 from throttle import limits
 from throttle.clients import address_hash
 
@@ -53,11 +54,9 @@ class ThrottledLoginView(LoginView):
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
     if request.user.is_authenticated:
-        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        return HttpResponseRedirect(next_url or reverse(settings.LOGIN_REDIRECT_URL))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and not limits.hit(
         f"signup:address:{address_hash(request)}", limits.Rate.parse(settings.SHIPSKIP_SIGNUP_RATE)
@@ -71,7 +70,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        return HttpResponseRedirect(next_url or reverse(settings.LOGIN_REDIRECT_URL))
     status = 400 if request.method == "POST" else 200
     return render(
         request, "registration/signup.html", {"form": form, "next": next_url}, status=status

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchRank
@@ -101,6 +102,7 @@ def _compare(request: HttpRequest, slugs: str, version=None) -> HttpResponse:
 
 
 DIRECTORY_PAGE_SIZE = 24
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _directory_form(request: HttpRequest) -> DirectoryForm:
@@ -203,6 +205,13 @@ def compare_build(request: HttpRequest) -> HttpResponse:
     """The "compare with…" picker: ?tools=a&tools=b, plus ``add`` typed as a name → that
     comparison's address."""
     slugs = list(dict.fromkeys(s for s in request.GET.getlist("tools") if s))
+    if any(not SLUG.fullmatch(slug) for slug in slugs):
+        return render(
+            request,
+            "error.html",
+            {"title": "Pick the tools to compare", "message": "That is not a tool's address."},
+            status=400,
+        )
     added = request.GET.get("add", "").strip()
     if added:
         tool = selectors.find_tool(added)

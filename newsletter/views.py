@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from newsletter import services
 from newsletter.forms import SubscribeForm
 from newsletter.models import Subscriber
+from shipskip.http import safe_next
 from throttle import limits
 from throttle.clients import address_hash
 
@@ -35,16 +36,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return render(request, "newsletter/partials/signup_form.html", context, status=status)
     if done:
         messages.success(request, CHECK_INBOX)
-        return redirect(request.POST.get("next") if _ours(request) else "comparisons:home")
+        return HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
     return render(request, "newsletter/subscribe_page.html", {"form": form}, status=status)
-
-
-def _ours(request: HttpRequest) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    return url_has_allowed_host_and_scheme(
-        request.POST.get("next", ""), allowed_hosts={request.get_host()}
-    )
 
 
 def _subscriber(token: str, salt: str, max_age: int | None = None) -> Subscriber | None:

@@ -1,7 +1,7 @@
 import logging
 import time
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 log = logging.getLogger("shipskip.requests")
 
@@ -25,3 +25,32 @@ class RequestLogMiddleware:
             extra={"status": response.status_code, "duration_ms": round(elapsed, 1)},
         )
         return response
+
+
+class RejectNulBytesMiddleware:
+    """PostgreSQL text cannot hold NUL; a request carrying one gets a clear 400 before any
+    view can pass it to a query."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or _has_nul(request.GET)
+            or (
+                request.method == "POST"
+                and request.content_type
+                in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and _has_nul(request.POST)
+            )
+        ):
+            return HttpResponseBadRequest(
+                "The request contained a NUL character, which no field accepts.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())

@@ -3,14 +3,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from comparisons.models import COMPARE_SEPARATOR, Tool
+from shipskip.http import safe_next
 from throttle import limits
 from throttle.clients import address_hash
 from votes.forms import CompareSelectedForm, VoteForm
@@ -23,12 +23,7 @@ BOOKMARKS_CHANGED = "bookmarks-changed"
 
 def _return_to(request: HttpRequest, tool: Tool) -> str:
     """The page the visitor acted on, if it is ours; else the tool's page."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return tool.get_absolute_url()
+    return safe_next(request, request.POST.get("next"), tool.get_absolute_url())
 
 
 def _within_vote_limits(request: HttpRequest, voter: Voter) -> bool:
@@ -92,7 +87,7 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
         response = render(request, "votes/partials/vote_response.html", context)
     else:
         messages.success(request, message)
-        response = redirect(_return_to(request, tool))
+        response = HttpResponseRedirect(_return_to(request, tool))
     return remember(response, voter)
 
 
@@ -113,14 +108,14 @@ def _toggle_bookmark(request: HttpRequest, slug: str, *, saved: bool) -> HttpRes
         login_url = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': return_to})}"
         if request.htmx:
             return HttpResponseClientRedirect(login_url)
-        return redirect(login_url)
+        return HttpResponseRedirect(login_url)
     if saved:
         bookmark_add(user_id=request.user.pk, tool=tool)
     else:
         bookmark_remove(user_id=request.user.pk, tool=tool)
     if not request.htmx:
         messages.success(request, f"{'Bookmarked' if saved else 'Removed from bookmarks'}: {tool}")
-        return redirect(return_to)
+        return HttpResponseRedirect(return_to)
     tool.is_bookmarked = saved
     context = {"tool": tool, "return_to": return_to}
     response = render(request, "votes/partials/bookmark_button.html", context)
