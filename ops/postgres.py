@@ -53,14 +53,15 @@ def tool(name: str) -> Path:
     )
 
 
-def database_url(alias: str = "default") -> str:
-    """A libpq URI for the configured database, from Django's settings."""
-    settings = connection.settings_dict if alias == "default" else None
+def database_url() -> str:
+    """A libpq URI for the configured database, from Django's settings (a unix socket may be
+    given as HOST or, as the embedded PostgreSQL's URL does, as the ``host`` option)."""
     from urllib.parse import quote
 
+    settings = connection.settings_dict
     user = quote(settings["USER"] or "")
     password = f":{quote(settings['PASSWORD'])}" if settings.get("PASSWORD") else ""
-    host = settings.get("HOST") or ""
+    host = settings.get("HOST") or settings.get("OPTIONS", {}).get("host") or ""
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
     name = quote(settings["NAME"])
     if host.startswith("/"):

@@ -119,6 +119,7 @@ def test_a_backup_restores_into_an_empty_database_with_every_row(tmp_path, demo_
     with psycopg.connect(source, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{empty}"')
     target = source.replace(f"/{connection.settings_dict['NAME']}", f"/{empty}", 1)
+    assert target != source
     try:
         call_command("restore", str(backup), "--database-url", target)
         assert row_counts(target) == row_counts(source)
