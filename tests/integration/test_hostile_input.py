@@ -29,6 +29,7 @@ from accounts.models import User
 from comparisons.models import Tool
 from newsletter.models import Subscriber
 from tests.factories import CategoryFactory, comparison_of, make_user, reviewed_tool
+from throttle.checks import RATE_SETTINGS
 from votes.models import Bookmark, Vote
 
 pytestmark = pytest.mark.django_db
@@ -56,17 +57,6 @@ HTMX_RESULTS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "tool-results"}
 PASSWORD = "correct horse battery"  # tests.factories.make_user's
 NEW_PASSWORD = "a long unusual passphrase 42"
 INVALID_TOKEN = "MTIzNDU2:1xXDrv:77WI66v1kjkc_Uz00SyTczhqInBaoX-H2qTv8j1pLaM"
-
-RATE_SETTINGS = (
-    "SHIPSKIP_VOTE_RATE",
-    "SHIPSKIP_VOTE_RATE_PER_ADDRESS",
-    "SHIPSKIP_NEWSLETTER_RATE",
-    "SHIPSKIP_SIGNUP_RATE",
-    "SHIPSKIP_PASSWORD_RESET_RATE",
-    "SHIPSKIP_API_RATE",
-    "SHIPSKIP_LOGIN_FAILURES",
-    "SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS",
-)
 
 
 def _test_settings(settings) -> None:

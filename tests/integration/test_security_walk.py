@@ -29,6 +29,7 @@ from accounts.models import User
 from newsletter import services
 from newsletter.models import Subscriber
 from tests.factories import make_user, reviewed_tool
+from throttle.checks import RATE_SETTINGS
 from votes.models import Bookmark, Vote
 
 pytestmark = pytest.mark.django_db
@@ -286,16 +287,7 @@ def rates(settings):
     WhiteNoise finding static files per request rather than scanning STATIC_ROOT each time a
     test Client builds the middleware (slow, and it fails while collectstatic rewrites it)."""
     settings.WHITENOISE_AUTOREFRESH = True
-    for name in (
-        "SHIPSKIP_VOTE_RATE",
-        "SHIPSKIP_VOTE_RATE_PER_ADDRESS",
-        "SHIPSKIP_NEWSLETTER_RATE",
-        "SHIPSKIP_SIGNUP_RATE",
-        "SHIPSKIP_PASSWORD_RESET_RATE",
-        "SHIPSKIP_API_RATE",
-        "SHIPSKIP_LOGIN_FAILURES",
-        "SHIPSKIP_LOGIN_FAILURES_PER_ADDRESS",
-    ):
+    for name in RATE_SETTINGS:
         setattr(settings, name, "100000/m")
 
 
