@@ -157,3 +157,27 @@ def test_a_week_with_nothing_new_sends_nothing():
     Subscriber.objects.create(email="a@example.com", confirmed_at=timezone.now())
     assert services.send_weekly_digest().sent == []
     assert not mail.outbox
+
+
+def test_editors_see_subscribers_and_export_them_as_csv(client):
+    call_command("make_editor", "ed", "--no-input")
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="ed"))
+    Subscriber.objects.create(email="=cmd@example.com", confirmed_at=timezone.now())
+    Subscriber.objects.create(email="pending@example.com")
+    listing = text_of(client.get("/admin/newsletter/subscriber/?status=confirmed"))
+    assert "=cmd@example.com" in listing and "pending@example.com" not in listing
+    response = client.post(
+        "/admin/newsletter/subscriber/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Subscriber.objects.values_list("pk", flat=True)),
+        },
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode().splitlines()
+    assert rows[0] == "email,status,subscribed,confirmed,unsubscribed"
+    # A spreadsheet would run a cell that starts like a formula; the export defuses it.
+    assert any(row.startswith("'=cmd@example.com,confirmed,") for row in rows)
+    assert any(row.startswith("pending@example.com,awaiting confirmation,") for row in rows)
