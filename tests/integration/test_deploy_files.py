@@ -164,3 +164,13 @@ def test_production_responses_carry_every_security_header():
     assert headers["referrer-policy"] == "same-origin"
     assert headers["cross-origin-opener-policy"] == "same-origin"
     assert result["cookie_names"] == ["__Host-sessionid", "__Host-csrftoken"]
+
+
+def test_every_environment_variable_is_documented_in_env_example_and_the_readme():
+    read = READ_BY_SETTINGS | set(
+        re.findall(r'environ\.get\(\s*["\']([A-Z_]+)', (ROOT / "gunicorn.conf.py").read_text())
+    )
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    readme = (ROOT / "README.md").read_text()
+    assert read - documented == set(), "missing from .env.example"
+    assert {name for name in read if f"`{name}`" not in readme} == set(), "missing from README"
