@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from comparisons.models import (
     Category,
     Comparison,
     ComparisonEntry,
     Persona,
-    Review,
     Status,
     Tool,
 )
@@ -32,14 +31,7 @@ def published_tools(
 
 def published_tool(slug: str) -> Tool | None:
     """One published tool with its figures and its reviews in panel order (two queries)."""
-    reviews = Review.objects.select_related("persona").order_by("persona__order", "persona__name")
-    return (
-        Tool.objects.published()
-        .for_cards()
-        .prefetch_related(Prefetch("reviews", queryset=reviews))
-        .filter(slug=slug)
-        .first()
-    )
+    return Tool.objects.published().for_detail().filter(slug=slug).first()
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -48,9 +40,7 @@ def category_by_slug(slug: str) -> Category | None:
 
 def categories() -> QuerySet[Category]:
     """Every category with its number of published tools (one query)."""
-    return Category.objects.annotate(
-        published_tools=Count("tools", filter=Q(tools__status=Status.PUBLISHED))
-    ).order_by("name")
+    return Category.objects.with_published_counts().order_by("name")
 
 
 def personas() -> QuerySet[Persona]:

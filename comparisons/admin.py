@@ -4,11 +4,11 @@ saved and explained in words, and every publish is recorded in the admin log."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from comparisons import services
+from comparisons.directory import stale_q
 from comparisons.models import (
     Category,
     Comparison,
@@ -105,16 +105,10 @@ class StalenessFilter(admin.SimpleListFilter):
         return [("stale", "May be out of date"), ("fresh", "Fresh")]
 
     def queryset(self, request, queryset):
-        from django.conf import settings
-
-        cutoff = timezone.localdate() - timezone.timedelta(days=settings.SHIPSKIP_STALE_AFTER_DAYS)
-        stale = Q(panel_first_reviewed__lt=cutoff) | Q(
-            pricing_changed_on__gt=F("panel_first_reviewed")
-        )
         if self.value() == "stale":
-            return queryset.filter(stale)
+            return queryset.filter(stale_q())
         if self.value() == "fresh":
-            return queryset.exclude(stale)
+            return queryset.exclude(stale_q())
         return queryset
 
 

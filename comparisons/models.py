@@ -39,10 +39,20 @@ class PricingModel(models.TextChoices):
     OPEN_WEIGHTS = "open_weights", "Open weights"
 
 
+class CategoryQuerySet(models.QuerySet):
+    def with_published_counts(self) -> CategoryQuerySet:
+        """Annotate ``published_tools``: how many of its tools are published."""
+        return self.annotate(
+            published_tools=Count("tools", filter=Q(tools__status=Status.PUBLISHED))
+        )
+
+
 class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

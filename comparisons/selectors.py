@@ -241,9 +241,7 @@ def home_page(fingerprint=None) -> dict:
                 .order_by("-community_percent", "-community_votes", "name")[:5]
             ),
             "categories": list(
-                Category.objects.annotate(
-                    published=Count("tools", filter=Q(tools__status="published"))
-                ).filter(published__gt=0)
+                Category.objects.with_published_counts().filter(published_tools__gt=0)
             ),
         }
 

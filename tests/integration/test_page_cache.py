@@ -104,7 +104,17 @@ def test_a_cached_tool_page_costs_one_query_for_an_anonymous_visitor(client):
     assert len(queries) == 1
 
 
-def test_staff_previews_and_flash_messages_are_never_cached(client):
+def test_a_staff_preview_is_never_served_to_visitors(client):
+    draft = reviewed_tool(status="draft", published_at=None)
+    client.force_login(make_user("staffer-quill", is_staff=True))
+    assert "Draft — a preview" in text_of(client.get(draft.get_absolute_url()))
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    live = reviewed_tool()
+    assert "Log out" in text_of(client.get(live.get_absolute_url()))  # rendered for staff
+    assert "staffer-quill" not in text_of(Client().get(live.get_absolute_url()))
+
+
+def test_flash_messages_are_never_cached(client):
     tool = reviewed_tool()
     client.post(f"/votes/{tool.slug}/", {"value": "ship", "next": tool.get_absolute_url()})
     first = text_of(client.get(tool.get_absolute_url()))
