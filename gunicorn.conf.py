@@ -24,3 +24,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Each worker keeps the page cache's versions in memory, told of changes by PostgreSQL."""
+    from comparisons.changefeed import start_if_enabled
+
+    start_if_enabled()

@@ -213,6 +213,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 spec = json.loads(os.environ["BENCH_QUERY_SPEC"])
 user = get_user_model().objects.get(username="bench")
+# As in a gunicorn worker: the change feed listens, so a cached page asks PostgreSQL nothing.
+try:
+    from comparisons.changefeed import start_if_enabled, feed
+except ImportError:
+    feed = None
+else:
+    start_if_enabled()
+    feed.wait_until_listening()
 
 
 def twice(item):
@@ -777,6 +785,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per scenario")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--quick", action="store_true", help="3 s runs after a 1 s warm-up")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenario keys to measure (the ceiling always runs), for tuning: "
+        "home,directory,search,tool,curated,adhoc,logged_in,vote",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.warmup = 3, 1
@@ -956,6 +970,11 @@ def measure(
     figures: dict = {}
 
     skip: set[str] = set()  # scenarios that cannot be measured meaningfully
+    only = {key.strip() for key in args.only.split(",") if key.strip()}
+    for key in scenarios:
+        if only and key != "ceiling" and key not in only:
+            scenarios[key].problem = "left out by --only"
+            skip.add(key)
     try:
         scenarios["logged_in"].cookie = login(base, password)
     except BenchError as error:

@@ -4,7 +4,9 @@ A page is cached under a key made of everything that can change it:
 - the catalog version (PostgreSQL triggers bump it on every editorial write, so a publish
   invalidates every worker's and node's copies at once, whatever cache backend is used);
 - the community counts of the page's tools (tool and comparison pages) or a fingerprint of all
-  counts (lists), so a vote invalidates exactly the pages that show it;
+  counts (lists), so a vote invalidates exactly the pages that show it. Both come from the
+  worker's change feed (``comparisons.changefeed``, no query) while it listens, else from one
+  query;
 - the visitor: the user, and their own votes and bookmarks;
 - the address (host, path and query), the template (a full page or an htmx partial) and the date.
 The CSRF token is the one part that differs for every visitor with the same key: pages are
@@ -24,6 +26,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 
+from comparisons.changefeed import feed
 from votes.selectors import visitor_state
 from votes.voters import voter_for
 
@@ -48,8 +51,13 @@ def shared(key: str, version, compute: Callable):
     return cache.get_or_set(f"shared:{key}:{digest}", compute, TIMEOUT)
 
 
-def tools_fingerprint(slugs: list[str]) -> tuple[int | None, list[tuple]]:
-    """The catalog version and (id, slug, status, ships, skips) of these tools: one query."""
+def tools_fingerprint(slugs: list[str]) -> tuple[int | None, list]:
+    """The catalog version, and what identifies these tools' community counts: from the change
+    feed's memory when it is listening (no query), else (id, slug, status, ships, skips) of each
+    tool (one query)."""
+    live = feed.snapshot()
+    if live is not None:
+        return live.catalog, [("feed", live.session, *slugs, *live.tool_keys(slugs))]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT version FROM comparisons_catalogversion WHERE id = 1), "
@@ -67,8 +75,12 @@ def tools_fingerprint(slugs: list[str]) -> tuple[int | None, list[tuple]]:
 
 
 def catalog_fingerprint() -> tuple:
-    """The catalog version and the community version (a sequence that moves after every
-    committed vote change): one query, O(1)."""
+    """The catalog version and a community version that moves after every committed change to
+    any tool's counts: from the change feed's memory when it is listening (no query), else the
+    catalog version row and the ``votes_community_version`` sequence (one query, O(1))."""
+    live = feed.snapshot()
+    if live is not None:
+        return (live.catalog, "feed", live.session, live.community)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT version FROM comparisons_catalogversion WHERE id = 1), "

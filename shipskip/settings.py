@@ -211,6 +211,9 @@ SHIPSKIP_COMMUNITY_THRESHOLD = env_int("SHIPSKIP_COMMUNITY_THRESHOLD", 5)
 SHIPSKIP_STALE_AFTER_DAYS = env_int("SHIPSKIP_STALE_AFTER_DAYS", 180)
 # Whole-page caching of public pages (see comparisons/pagecache.py); off to debug rendering.
 SHIPSKIP_PAGE_CACHE = env_bool("SHIPSKIP_PAGE_CACHE", default=True)
+# Each gunicorn worker LISTENs for catalog and community changes, so a cache hit needs no query
+# (comparisons/changefeed.py). Off where LISTEN cannot work, e.g. behind transaction pooling.
+SHIPSKIP_CHANGE_FEED = env_bool("SHIPSKIP_CHANGE_FEED", default=True)
 # Vote writes allowed per voter, and per client address (several people may share one).
 SHIPSKIP_VOTE_RATE = env_str("SHIPSKIP_VOTE_RATE", "30/m")
 SHIPSKIP_VOTE_RATE_PER_ADDRESS = env_str("SHIPSKIP_VOTE_RATE_PER_ADDRESS", "120/m")

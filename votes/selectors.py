@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Value
+from django.db import connection
 
 from comparisons.models import Tool
-from votes.models import Bookmark, Vote
 from votes.voters import Voter
 
 
@@ -25,21 +24,31 @@ class VisitorState:
             tool.my_vote, tool.is_bookmarked = votes.get(tool.pk), tool.pk in bookmarks
 
 
+USER_VOTES = "SELECT tool_id, value FROM votes_vote WHERE user_id = %s"
+VISITOR_VOTES = "SELECT tool_id, value FROM votes_vote WHERE anonymous_id = %s"
+BOOKMARKS = "SELECT tool_id, 'bookmark' FROM votes_bookmark WHERE user_id = %s"
+
+
 def visitor_state(*, voter: Voter | None, user) -> VisitorState:
-    """Everything of this visitor's a page can show, in one query (none for a new visitor)."""
-    parts = []
-    if voter is not None:
-        parts.append(Vote.objects.filter(**voter.lookup).values_list("tool_id", "value"))
+    """Everything of this visitor's a page can show, in one query (none for a new visitor).
+
+    Written as SQL: it runs on every page a returning visitor sees, and building the ORM's
+    UNION cost more than running it."""
+    parts, params = [], []
+    if voter is not None and voter.user_id is not None:
+        parts.append(USER_VOTES)
+        params.append(voter.user_id)
+    elif voter is not None:
+        parts.append(VISITOR_VOTES)
+        params.append(voter.anonymous_id)
     if user.is_authenticated:
-        parts.append(
-            Bookmark.objects.filter(user=user)
-            .annotate(kind=Value("bookmark"))
-            .values_list("tool_id", "kind")
-        )
+        parts.append(BOOKMARKS)
+        params.append(user.pk)
     if not parts:
         return VisitorState()
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = sorted(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2", params)
+        rows = cursor.fetchall()
     return VisitorState(
         votes=tuple((tool, kind) for tool, kind in rows if kind != "bookmark"),
         bookmarks=tuple(tool for tool, kind in rows if kind == "bookmark"),

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from comparisons.models import Tool, Verdict
+from comparisons.models import Status, Tool, Verdict
 from votes.models import Bookmark, Vote
 from votes.voters import Voter
 
@@ -36,6 +36,53 @@ def _recount(tool: Tool) -> None:
     )
     _community_changed()
     tool.community_ships, tool.community_skips = counts["ships"], counts["skips"]
+
+
+FIRST_VOTE_SQL = """
+WITH tool AS (
+    SELECT id FROM comparisons_tool WHERE slug = %(slug)s AND status = %(published)s
+), vote AS (
+    INSERT INTO votes_vote (tool_id, anonymous_id, value, address_hash, created_at, updated_at)
+    SELECT id, %(anonymous_id)s, %(value)s, %(address_hash)s, now(), now() FROM tool
+    RETURNING tool_id
+)
+UPDATE comparisons_tool
+   SET community_ships = community_ships + %(ship)s,
+       community_skips = community_skips + %(skip)s
+ WHERE id = (SELECT tool_id FROM vote)
+RETURNING id, slug, name, community_ships, community_skips
+"""
+
+
+def vote_first(*, slug: str, voter: Voter, value: str, address_hash: str = "") -> Tool | None:
+    """A new anonymous visitor's first vote on the published tool ``slug``, in one statement
+    (its own transaction): add the vote, and add one to the tool's count under the row lock the
+    UPDATE takes. Returns the tool with fresh counts, or None when no published tool has that slug.
+
+    Only for a voter whose id was made for this request (``voter.is_new``): no earlier vote of
+    theirs can exist, so the change is known without reading anything first. The vote is
+    inserted before the tool row is locked; a recount holding that lock cannot see the
+    uncommitted vote, and the UPDATE then adds it to whatever the recount wrote.
+    """
+    if not voter.is_new or voter.anonymous_id is None:
+        raise ValueError("vote_first is for a voter who has never voted")
+    params = {
+        "slug": slug,
+        "published": Status.PUBLISHED,
+        "anonymous_id": voter.anonymous_id,
+        "value": value,
+        "address_hash": address_hash,
+        "ship": int(value == Verdict.SHIP),
+        "skip": int(value == Verdict.SKIP),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FIRST_VOTE_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    _community_changed()
+    pk, slug, name, ships, skips = row
+    return Tool(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +15,7 @@ from throttle import limits
 from throttle.clients import address_hash
 from votes.forms import CompareSelectedForm, VoteForm
 from votes.selectors import attach_visitor_state, bookmarked_tools
-from votes.services import bookmark_add, bookmark_remove, vote_set
+from votes.services import bookmark_add, bookmark_remove, vote_first, vote_set
 from votes.voters import Voter, remember, voter_for
 
 BOOKMARKS_CHANGED = "bookmarks-changed"
@@ -66,20 +66,35 @@ def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> H
     return response
 
 
+# What the vote widget and its out-of-band updates show of a tool.
+VOTED_TOOL_FIELDS = ("id", "slug", "name", "community_ships", "community_skips")
+
+
+def _voted_tool(slug: str) -> Tool:
+    return get_object_or_404(Tool.objects.published().only(*VOTED_TOOL_FIELDS), slug=slug)
+
+
 def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
-    tool = get_object_or_404(Tool.objects.published().select_related("category"), slug=slug)
     value = None
     if not withdraw:
         form = VoteForm(request.POST)
         if not form.is_valid():
-            return _refuse_vote(request, tool, 400, form.errors["value"][0])
+            return _refuse_vote(request, _voted_tool(slug), 400, form.errors["value"][0])
         value = form.cleaned_data["value"]
     voter = voter_for(request, create=True)
     if not _within_vote_limits(request, voter):
         message = "Too many votes in a minute. Wait a moment, then try again."
-        return _refuse_vote(request, tool, 429, message)
+        return _refuse_vote(request, _voted_tool(slug), 429, message)
 
-    vote_set(tool=tool, voter=voter, value=value, address_hash=address_hash(request))
+    if voter.is_new and value is not None:
+        # The most common vote of all, a visitor's first: one statement finds the tool, adds
+        # the vote and moves the count.
+        tool = vote_first(slug=slug, voter=voter, value=value, address_hash=address_hash(request))
+        if tool is None:
+            raise Http404("No published tool has that name.")
+    else:
+        tool = _voted_tool(slug)
+        vote_set(tool=tool, voter=voter, value=value, address_hash=address_hash(request))
     tool.my_vote = value
     message = _vote_message(tool, value)
     if request.htmx:

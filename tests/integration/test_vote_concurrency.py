@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from comparisons.models import Tool
 from tests.factories import ToolFactory
 from votes.models import Vote
-from votes.services import vote_set
+from votes.services import vote_first, vote_set, votes_remove_by_voters
 from votes.voters import COOKIE_NAME, COOKIE_SALT, Voter
 
 THREADS = 50
@@ -105,3 +105,47 @@ def test_counts_stay_exact_when_votes_switch_and_withdraw_concurrently():
     assert Vote.objects.filter(tool=tool, value="skip").count() == THREADS // 2
     assert Vote.objects.filter(tool=tool).count() == THREADS // 2
     assert (tool.community_ships, tool.community_skips) == (0, THREADS // 2)
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(SHIPSKIP_VOTE_RATE="1000/m", SHIPSKIP_VOTE_RATE_PER_ADDRESS="1000/m")
+def test_fifty_first_time_visitors_voting_at_once_through_the_site_give_fifty_votes():
+    tool = ToolFactory()
+
+    def first_vote(i: int):
+        return Client().post(
+            f"/votes/{tool.slug}/",
+            {"value": "skip" if i % 5 == 0 else "ship"},
+            HTTP_HX_REQUEST="true",
+        )
+
+    responses = run_together(first_vote)
+
+    assert {response.status_code for response in responses} == {200}
+    assert all(COOKIE_NAME in response.cookies for response in responses)
+    tool.refresh_from_db()
+    assert Vote.objects.filter(tool=tool).count() == THREADS
+    assert (tool.community_ships, tool.community_skips) == (40, 10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_votes_racing_a_moderators_recount_are_all_counted():
+    tool = ToolFactory()
+    regulars = [Voter(anonymous_id=uuid.uuid4()) for _ in range(10)]
+    for voter in regulars:
+        vote_set(tool=tool, voter=voter, value="ship")
+    spam = Vote.objects.filter(anonymous_id__in=[v.anonymous_id for v in regulars[:5]])
+    spam = list(spam)
+
+    def work(i: int):
+        if i == 0:
+            return votes_remove_by_voters(spam)
+        return vote_first(
+            slug=tool.slug, voter=Voter(anonymous_id=uuid.uuid4(), is_new=True), value="skip"
+        )
+
+    run_together(work)
+
+    tool.refresh_from_db()
+    assert Vote.objects.filter(tool=tool).count() == 5 + THREADS - 1
+    assert (tool.community_ships, tool.community_skips) == (5, THREADS - 1)

@@ -7,7 +7,13 @@ from comparisons.models import Tool
 from tests.factories import ToolFactory, make_user
 from votes.models import Bookmark, Vote
 from votes.selectors import attach_visitor_state
-from votes.services import bookmark_add, bookmark_remove, vote_set, votes_merge_anonymous
+from votes.services import (
+    bookmark_add,
+    bookmark_remove,
+    vote_first,
+    vote_set,
+    votes_merge_anonymous,
+)
 from votes.voters import Voter
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +34,35 @@ def test_a_first_vote_creates_one_vote_and_counts_it():
     assert Vote.objects.get(tool=tool).value == "ship"
     assert counts(tool) == (1, 0)
     assert returned.community.label == "1 vote so far"
+
+
+def test_a_new_visitors_first_vote_is_one_statement_that_counts_it(django_assert_num_queries):
+    tool = ToolFactory()
+    voter = Voter(anonymous_id=uuid.uuid4(), is_new=True)
+    with django_assert_num_queries(1):
+        returned = vote_first(slug=tool.slug, voter=voter, value="skip")
+    assert (returned.pk, returned.slug, returned.name) == (tool.pk, tool.slug, tool.name)
+    assert returned.community.label == "1 vote so far"
+    assert Vote.objects.get(tool=tool, anonymous_id=voter.anonymous_id).value == "skip"
+    assert counts(tool) == (0, 1)
+
+
+@pytest.mark.parametrize("status", ["draft", "missing"])
+def test_a_first_vote_on_a_draft_or_missing_tool_writes_nothing(status):
+    tool = ToolFactory(status="draft", published_at=None) if status == "draft" else None
+    slug = tool.slug if tool else "no-such-tool"
+    voter = Voter(anonymous_id=uuid.uuid4(), is_new=True)
+    assert vote_first(slug=slug, voter=voter, value="ship") is None
+    assert not Vote.objects.exists()
+    if tool:
+        assert counts(tool) == (0, 0)
+
+
+def test_only_a_voter_made_for_this_request_takes_the_first_vote_path():
+    tool = ToolFactory()
+    with pytest.raises(ValueError):
+        vote_first(slug=tool.slug, voter=visitor(), value="ship")  # may have voted before
+    assert not Vote.objects.exists()
 
 
 def test_voting_the_other_way_switches_the_vote_without_adding_one():

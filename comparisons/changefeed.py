@@ -1,0 +1,151 @@
+"""What the page cache keys on, held in each web worker's memory and kept current by PostgreSQL.
+
+Every cached page is keyed on the catalog version and the community counts it shows
+(``comparisons.pagecache``). Asking PostgreSQL for them costs a round trip on every request, more
+than the rest of a cache hit. Instead, each worker runs one thread with its own connection that
+LISTENs to the notifications migration 0007 sends from triggers:
+
+- ``shipskip_catalog``: the new catalog version, after any editorial write commits;
+- ``shipskip_community``: a tool's slug, after a change to its community counts commits.
+
+NOTIFY is delivered only after the writing transaction commits, so a worker never learns of a
+change before it is visible; a render that starts after the notification reads the new data.
+Counts are not copied: each notification moves a counter (per tool, and one for all tools), and
+the counters belong to one listening session (``session``, a random id), so a worker that lost
+its connection and missed notifications starts new counters that no cached key has used.
+
+While the listener is not connected (not started, reconnecting, or PostgreSQL restarting),
+``snapshot()`` answers None and the page cache asks PostgreSQL as before: never a stale key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+import psycopg
+from django.conf import settings
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+CATALOG_CHANNEL = "shipskip_catalog"
+COMMUNITY_CHANNEL = "shipskip_community"
+RETRY_SECONDS = (0.5, 1, 2, 5)  # between reconnection attempts, then 5 s each
+
+
+@dataclass
+class Snapshot:
+    """One listening session's view: replaced whole on reconnection, moved by notifications."""
+
+    session: str
+    catalog: int
+    community: int = 0  # notifications about any tool's counts
+    tools: dict[str, int] = field(default_factory=dict)  # slug → notifications about its counts
+
+    def tool_keys(self, slugs: list[str]) -> tuple[int, ...]:
+        return tuple(self.tools.get(slug, 0) for slug in slugs)
+
+
+class ChangeFeed:
+    def __init__(self, alias: str = "default") -> None:
+        self.alias = alias
+        self._snapshot: Snapshot | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._connection: psycopg.Connection | None = None
+        self.backend_pid: int | None = None  # the listening PostgreSQL backend, for operators
+
+    def snapshot(self) -> Snapshot | None:
+        """The live view, or None while not listening (the caller asks PostgreSQL instead)."""
+        return self._snapshot
+
+    def start(self) -> None:
+        """Listen in a daemon thread (once per process; gunicorn calls this in each worker)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="shipskip-changefeed", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5) -> None:
+        self._stop.set()
+        self._snapshot = None
+        connection = self._connection
+        if connection is not None:
+            with contextlib.suppress(psycopg.Error):  # already closed
+                connection.cancel_safe()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wait_until_listening(self, timeout: float = 10) -> bool:
+        deadline = time.monotonic() + timeout
+        while self._snapshot is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self._snapshot is not None
+
+    # -----------------------------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection:
+        params = connections[self.alias].get_connection_params()
+        # Django's own keys (cursor factory, server-side binding) are not psycopg.connect()'s.
+        for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+            params.pop(key, None)
+        params.pop("options", None)
+        return psycopg.connect(**params, autocommit=True)
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            try:
+                with self._connect() as connection:
+                    self._connection = connection
+                    self.backend_pid = connection.info.backend_pid
+                    connection.execute(f"LISTEN {CATALOG_CHANNEL}")
+                    connection.execute(f"LISTEN {COMMUNITY_CHANNEL}")
+                    # Read after LISTEN: a change committed from here on is also notified.
+                    row = connection.execute(
+                        "SELECT version FROM comparisons_catalogversion WHERE id = 1"
+                    ).fetchone()
+                    self._snapshot = Snapshot(secrets.token_hex(8), row[0] if row else 0)
+                    attempt = 0
+                    logger.info("change feed listening")
+                    while not self._stop.is_set():
+                        for notify in connection.notifies(timeout=1):
+                            self._apply(notify.channel, notify.payload)
+            except Exception as error:  # connection lost or refused: fall back, then retry
+                self._snapshot = None
+                if self._stop.is_set():
+                    break
+                delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+                attempt += 1
+                logger.warning("change feed not listening (%s); retrying in %s s", error, delay)
+                self._stop.wait(delay)
+            finally:
+                self._snapshot = None
+                self._connection = None
+
+    def _apply(self, channel: str, payload: str) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        if channel == CATALOG_CHANNEL:
+            snapshot.catalog = max(snapshot.catalog, int(payload))
+        elif channel == COMMUNITY_CHANNEL:
+            snapshot.tools[payload] = snapshot.tools.get(payload, 0) + 1
+            snapshot.community += 1
+
+
+feed = ChangeFeed()
+
+
+def start_if_enabled() -> None:
+    """Called by gunicorn in each worker (gunicorn.conf.py); off with SHIPSKIP_CHANGE_FEED=false
+    (e.g. behind a transaction-pooling PgBouncer, where LISTEN does not work)."""
+    if settings.SHIPSKIP_CHANGE_FEED:
+        feed.start()

@@ -1,0 +1,113 @@
+"""The change feed as gunicorn workers run it: a listening thread keeps the page cache's keys in
+memory, so a cached page costs no query, and committed votes and edits still show at once."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from comparisons.changefeed import ChangeFeed
+from comparisons.models import Tool
+from tests.factories import comparison_of, reviewed_tool
+from tests.integration.test_comparison_page import text_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def feed(monkeypatch):
+    """A listening feed, installed where the page cache reads it."""
+    live = ChangeFeed()
+    monkeypatch.setattr("comparisons.pagecache.feed", live)
+    live.start()
+    assert live.wait_until_listening(), "the change feed did not connect"
+    yield live
+    live.stop()
+
+
+def wait_for(condition, timeout: float = 5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_cached_page_costs_no_query_while_the_feed_listens(feed, client):
+    tool = reviewed_tool()
+    comparison = comparison_of(tool, reviewed_tool())
+    for url in (tool.get_absolute_url(), comparison.get_absolute_url(), "/", "/tools/"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == 0, (url, [q["sql"] for q in queries])
+
+
+def test_a_committed_vote_shows_on_every_cached_page_that_counts_it(feed, client):
+    tool = reviewed_tool()
+    comparison = comparison_of(tool, reviewed_tool())
+    urls = (tool.get_absolute_url(), comparison.get_absolute_url(), "/tools/", "/")
+    for url in urls:
+        assert "1 vote so far" not in text_of(client.get(url))  # now cached
+    heard = feed.snapshot().community
+    Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert wait_for(lambda: feed.snapshot().community > heard)
+    for url in urls:
+        assert "1 vote so far" in text_of(client.get(url)), url
+
+
+def test_an_editors_publish_shows_at_once(feed, client):
+    tool = reviewed_tool()
+    assert client.get(tool.get_absolute_url()).status_code == 200
+    version = feed.snapshot().catalog
+    Tool.objects.filter(pk=tool.pk).update(tagline="Rewritten after a new release")
+    assert wait_for(lambda: feed.snapshot().catalog > version)
+    assert "Rewritten after a new release" in text_of(client.get(tool.get_absolute_url()))
+    Tool.objects.filter(pk=tool.pk).update(status="draft")
+    assert wait_for(lambda: feed.snapshot().catalog > version + 1)
+    assert client.get(tool.get_absolute_url()).status_code == 404
+
+
+def test_a_voter_sees_their_own_vote_even_before_the_feed_hears_of_it(feed, monkeypatch):
+    tool = reviewed_tool()
+    url = tool.get_absolute_url()
+    voter, bystander = Client(), Client()
+    voter.post(f"/votes/{tool.slug}/", {"value": "skip"})  # now a returning voter
+    voter.post(f"/votes/{tool.slug}/withdraw/")
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 2)
+    assert "No community votes yet" in text_of(voter.get(url))
+    assert "No community votes yet" in text_of(bystander.get(url))
+    # The feed falls behind: it hears nothing more.
+    monkeypatch.setattr(feed, "_apply", lambda channel, payload: None)
+    voter.post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert "1 vote so far" in text_of(voter.get(url))  # their own vote is part of their key
+
+
+def test_without_the_feed_pages_ask_postgresql_and_stay_correct(feed, client):
+    tool = reviewed_tool()
+    url = tool.get_absolute_url()
+    client.get(url)
+    feed.stop()
+    assert feed.snapshot() is None
+    client.get(url)  # keys of another shape: rendered once more
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 1  # the fingerprint query of the fallback
+    Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert "1 vote so far" in text_of(client.get(url))
+
+
+def test_a_lost_connection_falls_back_then_listens_again_with_new_counters(feed, client):
+    tool = reviewed_tool()
+    first = feed.snapshot()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [feed.backend_pid])
+    assert wait_for(lambda: feed.snapshot() not in (first, None), 10)
+    assert feed.snapshot().session != first.session  # keys cached before can never match
+    # Votes committed while it was away are read from the database, not from old keys.
+    Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1)
+    assert "1 vote so far" in text_of(client.get(tool.get_absolute_url()))
