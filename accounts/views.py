@@ -69,7 +69,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return render(request, "registration/signup.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user)  # the one backend in AUTHENTICATION_BACKENDS
         return HttpResponseRedirect(next_url or reverse(settings.LOGIN_REDIRECT_URL))
     status = 400 if request.method == "POST" else 200
     return render(

@@ -1,0 +1,88 @@
+"""Sessions and the logged-in user are read with plain SQL on every request (accounts/sessions.py,
+accounts/backends.py): they must keep every promise Django's own readers make."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_user
+from tests.integration.test_comparison_page import text_of
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery"
+
+
+def logged_in(username: str = "reader") -> tuple[Client, object]:
+    user = make_user(username, password=PASSWORD)
+    client = Client()
+    assert (
+        client.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code
+        == 302
+    )
+    return client, user
+
+
+def page(client: Client) -> str:
+    """The panel page as this client sees it (never cached, so every read is live)."""
+    response = client.get("/panel/")
+    assert response.status_code == 200
+    return text_of(response)
+
+
+def test_a_login_holds_across_requests_with_one_read_each_for_session_and_user():
+    client, _ = logged_in("ines")
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Log out" in page(client)
+    sql = [q["sql"] for q in queries]
+    assert len([q for q in sql if "django_session" in q]) == 1
+    assert len([q for q in sql if "accounts_user" in q]) == 1
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_the_cookie():
+    client, _ = logged_in("jonas")
+    copy = Client()
+    copy.cookies = client.cookies.__class__(client.cookies)  # the same cookie elsewhere
+    assert "Log out" in page(copy)
+    client.post("/accounts/logout/")
+    assert "Log in" in page(copy)
+
+
+def test_an_expired_session_is_a_visitor_again():
+    client, _ = logged_in("kemal")
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert "Log in" in page(client)
+
+
+@pytest.mark.parametrize("cookie", ["not-a-session", "x" * 40, "' OR 1=1 --"])
+def test_a_forged_or_garbled_session_cookie_is_a_visitor(settings, cookie):
+    make_user("lena")
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert "Log in" in page(client)
+
+
+def test_a_deactivated_or_deleted_user_is_logged_out_at_once():
+    client, user = logged_in("mara")
+    user.is_active = False
+    user.save()
+    assert "Log in" in page(client)
+    client, user = logged_in("nils")
+    user.delete()
+    assert "Log in" in page(client)
+
+
+def test_changing_the_password_logs_out_the_other_sessions():
+    client, user = logged_in("olga")
+    other = Client()
+    other.post("/accounts/login/", {"username": "olga", "password": PASSWORD})
+    user.set_password("a whole new passphrase")
+    user.save()
+    assert "Log in" in page(other)
+    assert "Log in" in page(client)
