@@ -265,7 +265,11 @@ def vacuum(database_url: str) -> bool:
 
     with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute("VACUUM (ANALYZE)")
-        return conn.execute("SHOW autovacuum").fetchone()[0] == "on"
+        # Write out what preparing dirtied now, not as a checkpoint in the middle of a run.
+        conn.execute("CHECKPOINT")
+        on = conn.execute("SHOW autovacuum").fetchone()[0] == "on"
+    os.sync()  # and the files the preparation wrote (static files, logs)
+    return on
 
 
 def db_vote_totals(database_url: str) -> tuple[int, int]:

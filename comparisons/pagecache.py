@@ -5,8 +5,8 @@ A page is cached under a key made of everything that can change it:
   invalidates every worker's and node's copies at once, whatever cache backend is used);
 - the community counts of the page's tools (tool and comparison pages) or a fingerprint of all
   counts (lists), so a vote invalidates exactly the pages that show it. Both come from the
-  worker's change feed (``comparisons.changefeed``, no query) while it listens, else from one
-  query;
+  worker's change feed (``comparisons.changefeed``, no query) while it listens; without it, a
+  tool or comparison page asks PostgreSQL (one query) and lists are not cached;
 - the visitor: the user, and their own votes and bookmarks;
 - the address (host, path and query), the template (a full page or an htmx partial) and the date.
 The CSRF token is the one part that differs for every visitor with the same key: pages are
@@ -74,20 +74,15 @@ def tools_fingerprint(slugs: list[str]) -> tuple[int | None, list]:
     return rows[0][0], [row[1:] for row in rows]
 
 
-def catalog_fingerprint() -> tuple:
+def catalog_fingerprint() -> tuple | None:
     """The catalog version and a community version that moves after every committed change to
-    any tool's counts: from the change feed's memory when it is listening (no query), else the
-    catalog version row and the ``votes_community_version`` sequence (one query, O(1))."""
+    any tool's counts, from the change feed's memory (no query). None while the feed is not
+    listening: no single cheap read tells whether any of a list's counts moved, so pages that
+    show many tools' counts are then rendered live, not cached."""
     live = feed.snapshot()
-    if live is not None:
-        return (live.catalog, "feed", live.session, live.community)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT version FROM comparisons_catalogversion WHERE id = 1), "
-            # A fresh sequence reads 1 before and after its first nextval: is_called tells.
-            "(SELECT last_value * 2 + is_called::int FROM votes_community_version)"
-        )
-        return cursor.fetchone()
+    if live is None:
+        return None
+    return (live.catalog, live.session, live.community)
 
 
 def visitor_key(request: HttpRequest) -> tuple:
@@ -108,9 +103,12 @@ def render_page(
     return render(request, template, context, status=status)
 
 
-def respond(request: HttpRequest, key_parts: tuple, produce: Callable[[], HttpResponse]):
-    """Serve the cached page for ``key_parts`` or ``produce`` it (and keep it if it is a page)."""
-    if not cacheable(request):
+def respond(
+    request: HttpRequest, key_parts: tuple | None, produce: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """Serve the cached page for ``key_parts`` or ``produce`` it (and keep it if it is a page).
+    Without key parts (nothing tells when the page would change) it is always produced."""
+    if key_parts is None or not cacheable(request):
         return produce()
     raw = repr(
         (

@@ -25,10 +25,12 @@ def _with_visitor_state(request: HttpRequest, tools) -> None:
 
 def home(request: HttpRequest) -> HttpResponse:
     fingerprint = pagecache.catalog_fingerprint()
-    return pagecache.respond(request, ("home", *fingerprint), lambda: _home(request, fingerprint))
+    return pagecache.respond(
+        request, fingerprint and ("home", *fingerprint), lambda: _home(request, fingerprint)
+    )
 
 
-def _home(request: HttpRequest, fingerprint: tuple) -> HttpResponse:
+def _home(request: HttpRequest, fingerprint: tuple | None) -> HttpResponse:
     context = selectors.home_page(fingerprint)
     _with_visitor_state(request, context["tools"])
     return pagecache.render_page(request, "comparisons/home.html", context)
@@ -115,8 +117,9 @@ def _directory_form(request: HttpRequest) -> DirectoryForm:
 
 def tool_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """The directory (and a category's page): filters, sorts and search, in place with htmx."""
+    fingerprint = pagecache.catalog_fingerprint()
     return pagecache.respond(
-        request, ("tools", *pagecache.catalog_fingerprint()), lambda: _tool_list(request, slug)
+        request, fingerprint and ("tools", *fingerprint), lambda: _tool_list(request, slug)
     )
 
 
@@ -178,10 +181,9 @@ def persona_list(request: HttpRequest) -> HttpResponse:
 
 
 def persona_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    fingerprint = pagecache.catalog_fingerprint()
     return pagecache.respond(
-        request,
-        ("persona", *pagecache.catalog_fingerprint()),
-        lambda: _persona_detail(request, slug),
+        request, fingerprint and ("persona", *fingerprint), lambda: _persona_detail(request, slug)
     )
 
 

@@ -208,7 +208,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s [%(process)d %(threadName)s]"
+        }
+    },  # PIDTMP
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # The embedded PostgreSQL narrates every start and stop at INFO, even from atexit.
     "loggers": {"pgserver": {"level": "WARNING"}},

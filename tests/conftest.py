@@ -23,3 +23,17 @@ def empty_page_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def change_feed(monkeypatch):
+    """A listening change feed where the page cache reads it, as in every gunicorn worker.
+    It hears only committed changes: tests that expect it to see writes use transaction=True."""
+    from comparisons.changefeed import ChangeFeed
+
+    live = ChangeFeed()
+    monkeypatch.setattr("comparisons.pagecache.feed", live)
+    live.start()
+    assert live.wait_until_listening(), "the change feed did not connect"
+    yield live
+    live.stop()

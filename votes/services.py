@@ -1,6 +1,7 @@
-"""Writes to votes and bookmarks. Every vote write locks its tool's row first, so concurrent
-votes on one tool queue up and the tool's counts are recomputed from the votes table, never
-incremented: a vote is never lost or counted twice."""
+"""Writes to votes and bookmarks. Every change to a tool's votes happens under its row lock, and
+the tool's counts move by exactly that change in the same transaction (moderation and merges
+recount from the votes table): a vote is never lost or counted twice. Cached pages learn of
+the new counts from the NOTIFY the tool's trigger sends on commit (comparisons.changefeed)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,6 @@ from votes.models import Bookmark, Vote
 from votes.voters import Voter
 
 
-def _community_changed() -> None:
-    """After the commit, move the sequence cached lists key on: whoever reads the new number
-    reads the new counts too (bumping before the commit could cache old counts under it)."""
-
-    def bump() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval('votes_community_version')")
-
-    transaction.on_commit(bump)
-
-
 def _recount(tool: Tool) -> None:
     counts = Vote.objects.filter(tool=tool).aggregate(
         ships=Count("pk", filter=Q(value=Verdict.SHIP)),
@@ -34,7 +24,6 @@ def _recount(tool: Tool) -> None:
     Tool.objects.filter(pk=tool.pk).update(
         community_ships=counts["ships"], community_skips=counts["skips"]
     )
-    _community_changed()
     tool.community_ships, tool.community_skips = counts["ships"], counts["skips"]
 
 
@@ -80,7 +69,6 @@ def vote_first(*, slug: str, voter: Voter, value: str, address_hash: str = "") -
         row = cursor.fetchone()
     if row is None:
         return None
-    _community_changed()
     pk, slug, name, ships, skips = row
     return Tool(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
 
@@ -113,8 +101,7 @@ def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str =
     skips = locked.community_skips + (value == Verdict.SKIP) - (previous == Verdict.SKIP)
     if (ships, skips) != (locked.community_ships, locked.community_skips):
         Tool.objects.filter(pk=tool.pk).update(community_ships=ships, community_skips=skips)
-        _community_changed()
-    tool.community_ships, tool.community_skips = ships, skips
+        tool.community_ships, tool.community_skips = ships, skips
     return tool
 
 
@@ -186,7 +173,4 @@ def votes_recount_all() -> int:
                AND (t.community_ships, t.community_skips) IS DISTINCT FROM (c.ships, c.skips)
             """
         )
-        fixed = cursor.rowcount
-    if fixed:
-        _community_changed()
-    return fixed
+        return cursor.rowcount

@@ -8,7 +8,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comparisons.changefeed import ChangeFeed
 from comparisons.models import Tool
 from tests.factories import comparison_of, reviewed_tool
 from tests.integration.test_comparison_page import text_of
@@ -17,14 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def feed(monkeypatch):
-    """A listening feed, installed where the page cache reads it."""
-    live = ChangeFeed()
-    monkeypatch.setattr("comparisons.pagecache.feed", live)
-    live.start()
-    assert live.wait_until_listening(), "the change feed did not connect"
-    yield live
-    live.stop()
+def feed(change_feed):
+    return change_feed
 
 
 def wait_for(condition, timeout: float = 5) -> bool:

@@ -23,7 +23,9 @@ def queries(client, url: str) -> int:
 
 
 @pytest.fixture(autouse=True)
-def no_page_cache(settings):
+def no_page_cache(settings, change_feed):
+    """Whole pages are rendered every time; the shared data under them is kept as in a
+    gunicorn worker, whose change feed says when it changed."""
     settings.SHIPSKIP_PAGE_CACHE = False
 
 
