@@ -34,25 +34,31 @@ class Rate:
     def window(self, now: float | None = None) -> int:
         return int(now if now is not None else time.time()) // self.period
 
+    def expires_at(self, window: int) -> int:
+        """When ``window`` ends, in epoch seconds."""
+        return (window + 1) * self.period
+
     def retry_after(self, now: float | None = None) -> int:
         now = now if now is not None else time.time()
         return self.period - int(now) % self.period
 
 
 _HIT = """
-INSERT INTO throttle_counter (key, "window", hits) VALUES (%s, %s, 1)
+INSERT INTO throttle_counter (key, "window", hits, expires_at) VALUES (%s, %s, 1, %s)
 ON CONFLICT (key) DO UPDATE SET
     hits = CASE WHEN throttle_counter."window" = EXCLUDED."window"
                 THEN throttle_counter.hits + 1 ELSE 1 END,
-    "window" = EXCLUDED."window"
+    "window" = EXCLUDED."window",
+    expires_at = EXCLUDED.expires_at
 RETURNING hits
 """
 
 
 def hit(key: str, rate: Rate) -> bool:
     """Count one hit for ``key``; True while the key is within its rate."""
+    window = rate.window()
     with connection.cursor() as cursor:
-        cursor.execute(_HIT, [key, rate.window()])
+        cursor.execute(_HIT, [key, window, rate.expires_at(window)])
         (hits,) = cursor.fetchone()
     return hits <= rate.limit
 
@@ -60,9 +66,12 @@ def hit(key: str, rate: Rate) -> bool:
 def hit_all(checks: list[tuple[str, Rate]]) -> bool:
     """Count one hit on each key in a single statement; True while every key is within its
     rate (every key is counted either way)."""
-    values = ", ".join(["(%s, %s, 1)"] * len(checks))
-    params = [part for key, rate in checks for part in (key, rate.window())]
-    sql = _HIT.replace("VALUES (%s, %s, 1)", f"VALUES {values}").replace(
+    values = ", ".join(["(%s, %s, 1, %s)"] * len(checks))
+    params = []
+    for key, rate in checks:
+        window = rate.window()
+        params += [key, window, rate.expires_at(window)]
+    sql = _HIT.replace("VALUES (%s, %s, 1, %s)", f"VALUES {values}").replace(
         "RETURNING hits", "RETURNING key, hits"
     )
     with connection.cursor() as cursor:
@@ -80,6 +89,18 @@ def exceeded(key: str, rate: Rate) -> bool:
         )
         row = cursor.fetchone()
     return row is not None and row[0] >= rate.limit
+
+
+def purge_expired(now: float | None = None) -> int:
+    """Delete the counters whose window has ended (they count nothing any more); returns how
+    many went. Every first-time voter leaves one row, so run this now and then
+    (``manage.py purge_rate_limits``, e.g. hourly)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM throttle_counter WHERE expires_at <= %s",
+            [int(now if now is not None else time.time())],
+        )
+        return cursor.rowcount
 
 
 def clear(key: str) -> None:

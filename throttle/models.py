@@ -11,6 +11,8 @@ class Counter(models.Model):
     key = models.CharField(max_length=200, primary_key=True)
     window = models.BigIntegerField()
     hits = models.PositiveIntegerField(default=0)
+    # When the window ends (epoch seconds): after it, the row counts nothing and may go.
+    expires_at = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits} in window {self.window}"

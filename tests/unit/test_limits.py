@@ -1,5 +1,8 @@
+import io
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from throttle import limits
 from throttle.limits import Rate
@@ -61,3 +64,19 @@ def test_hit_all_counts_every_key_and_refuses_when_any_is_over(monkeypatch):
     assert limits.hit_all([("other-voter", tight), ("address", loose)])
     assert not limits.exceeded("address", Rate(4, 60))  # counted three times
     assert limits.exceeded("address", Rate(3, 60))
+
+
+@pytest.mark.django_db
+def test_purging_removes_only_counters_whose_window_has_ended(monkeypatch):
+    minute, hour = Rate(1, 60), Rate(1, 3600)
+    monkeypatch.setattr(limits.time, "time", lambda: 7200.0)
+    limits.hit_all([("vote:voter:anon:old", minute), ("login:address:x", hour)])
+    monkeypatch.setattr(limits.time, "time", lambda: 7290.0)  # the minute is over, the hour not
+    limits.hit("vote:voter:anon:new", minute)
+    assert limits.purge_expired() == 1
+    assert not limits.hit("login:address:x", hour)  # still refused: its window still counts
+    assert not limits.hit("vote:voter:anon:new", minute)
+    monkeypatch.setattr(limits.time, "time", lambda: 10800.0)  # both windows over
+    out = io.StringIO()
+    call_command("purge_rate_limits", stdout=out)
+    assert out.getvalue() == "Removed 2 expired rate-limit counters.\n"
