@@ -84,6 +84,12 @@ def _parts(message: str, verdict: str | None, theme: str) -> tuple[Part, Part]:
     return left, right
 
 
+def badge_width(message: str) -> int:
+    """How wide the badge saying ``message`` is drawn (20 px high), so a page reserves its place."""
+    left, right = _parts(message, None, "light")
+    return left.width + right.width
+
+
 def _svg(
     request: HttpRequest,
     *,
@@ -153,6 +159,7 @@ class BadgeEmbed:
     image_url: str
     page_url: str
     alt: str
+    width: int
 
     @property
     def markdown(self) -> str:
@@ -178,4 +185,5 @@ def badge_embed(tool: Tool, request: HttpRequest | None) -> BadgeEmbed:
         image_url=absolute(reverse("badges:badge", args=[tool.slug])),
         page_url=absolute(tool.get_absolute_url()),
         alt=f"{BRAND} verdict for {tool.name}",
+        width=badge_width(verdict_text(tool.panel)),
     )
