@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Development defaults; production sets its own (see .env.example).
 export DJANGO_DEBUG ?= true
 
-.PHONY: install run serve test lint check check-deploy browser-deps backup restore faults bench bench-quick clean-data
+.PHONY: install run serve test lint check check-deploy browser-deps node-deps lighthouse backup restore faults bench bench-quick clean-data
 
 # The production stack on this machine: DEBUG off, gunicorn, hashed and compressed static files.
 # Plain HTTP on loopback, so no HTTPS redirect; everything else is as in production.
@@ -77,7 +77,21 @@ browser-deps:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else echo "Browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: install browser-deps
+# npm packages pinned in package-lock.json: axe-core for the browser tests, Lighthouse for
+# `make lighthouse`. Installed again only when node_modules is missing or the lock file changed.
+node-deps: node_modules/.installed
+
+node_modules/.installed: package-lock.json
+	@command -v npm >/dev/null || { echo "The browser tests need Node.js 20 and npm on PATH."; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Lighthouse (mobile) on the production stack: home, directory, a tool, a comparison; every
+# score at least 95. Writes docs/lighthouse.md and docs/lighthouse.json.
+lighthouse: install browser-deps node-deps
+	$(BIN)/python scripts/lighthouse.py
+
+test: install browser-deps node-deps
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -59,3 +60,49 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not violations, violations
+
+
+# npm packages the browser tests use (package.json at the repository root; `make node-deps`).
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make more browser contexts on the live server: ``new_context(color_scheme="dark", ...)``
+    takes Playwright's ``browser.new_context`` options. Every context is closed after the test.
+
+    As with ``page``, the test fails if a page breaks its Content-Security-Policy, except in a
+    context made with ``bypass_csp=True`` (the browser does not enforce the policy there; only
+    the accessibility tests use it, to inject axe-core).
+    """
+    contexts = []
+    violations = []
+
+    def make(**options):
+        options.setdefault("base_url", live_server.url)
+        context = browser.new_context(**options)
+        contexts.append(context)
+        if not options.get("bypass_csp"):
+            context.on(
+                "console",
+                lambda message: (
+                    violations.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not violations, violations
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    """The path of axe-core's browser bundle, installed by npm from package-lock.json."""
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `make node-deps` (npm ci) first.")
+    return AXE_SCRIPT
