@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Development defaults; production sets its own (see .env.example).
 export DJANGO_DEBUG ?= true
 
-.PHONY: install run serve test lint check check-deploy browser-deps node-deps lighthouse backup restore faults bench bench-quick clean-data
+.PHONY: install run serve test lint check check-deploy browser-deps node-deps lighthouse backup restore faults cluster-test bench bench-quick clean-data
 
 # The production stack on this machine: DEBUG off, gunicorn, hashed and compressed static files.
 # Plain HTTP on loopback, so no HTTPS redirect; everything else is as in production.
@@ -63,6 +63,12 @@ restore: install
 # to gunicorn, both under load; no vote lost or doubled (report in bench/out/faults.json).
 faults: install
 	$(BIN)/python scripts/faults.py
+
+# Two gunicorn nodes behind nginx, Redis, a PostgreSQL primary and a pg_basebackup streaming
+# replica, all on loopback: nothing a visitor does depends on which node answers (about 30 s;
+# report in docs/cluster-test.md).
+cluster-test: install
+	$(BIN)/python scripts/cluster_test.py
 
 # Throughput, latency, queries and memory of every page against the liveness ceiling.
 bench: install

@@ -54,3 +54,23 @@ class RejectNulBytesMiddleware:
 
 def _has_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+class ReplicaReadsMiddleware:
+    """Marks each request as one whose reads may go to the read replica or not
+    (shipskip/routers.py), and says where it read in ``X-Database-Reads``: replica, primary,
+    or none (a cached page). Installed only when DATABASE_REPLICA_URL is set."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from shipskip import routers
+
+        token = routers.begin(eligible=routers.may_read_replica(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            reads = routers.end(token)
+        response["X-Database-Reads"] = reads.summary
+        return response

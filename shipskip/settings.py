@@ -99,6 +99,23 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
 # transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
 if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
     DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 5}
+# An optional streaming replica of the same database: reads that may be a little stale (a
+# first-time visitor's pages, the directory, feeds, the API) go to it, everything else to the
+# primary (shipskip/routers.py). Tests and management commands use the primary only.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shipskip.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "shipskip.middleware.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

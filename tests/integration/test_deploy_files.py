@@ -63,7 +63,7 @@ def test_ports_agree_between_compose_dockerfile_and_gunicorn():
 
 
 def test_redis_is_optional_and_read_through_redis_url():
-    assert COMPOSE["services"]["redis"]["profiles"] == ["redis"]
+    assert COMPOSE["services"]["redis"]["profiles"] == ["redis", "scale"]
     assert COMPOSE["services"]["web"]["environment"]["REDIS_URL"] == "${REDIS_URL:-}"
     assert "REDIS_URL" in READ_BY_SETTINGS
 
