@@ -15,7 +15,9 @@ profile uses), then proves with real HTTP requests:
 4. with the standby's replay paused after a vote, the voter's page still shows their vote, and
    no page is rendered from (and cached with) the lagging copy;
 5. node A is killed (SIGKILL) in the middle of a stream of votes through nginx: nginx sends the
-   rest to node B, and the Vote rows in the primary equal the successful answers.
+   rest to node B and replays there the votes A had received (first votes too: their voter id is
+   made from nginx's X-Request-ID, the same on both tries), and the Vote rows added in the
+   primary equal the successful answers exactly.
 
 Prints a figure per check, writes the report to docs/cluster-test.md (and JSON to
 bench/out/cluster.json) and exits 0 only when every check holds. Everything it started is
@@ -163,8 +165,10 @@ class Visitor:
     def get(self, port: int, path: str, **extra) -> Answer:
         return self._keep(request(port, "GET", path, headers=self._headers(extra)))
 
-    def post(self, port: int, path: str, form: dict, *, htmx: bool = True) -> Answer:
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    def post(
+        self, port: int, path: str, form: dict, *, htmx: bool = True, extra: dict | None = None
+    ) -> Answer:
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **(extra or {})}
         if htmx:
             headers |= {"HX-Request": "true", "X-CSRFToken": self.token or ""}
         else:
@@ -503,7 +507,7 @@ class Cluster:
             "events { worker_connections 512; }\n"
             "http {\n"
             "  log_format cluster '$msec $request_method $request_uri $status "
-            '"$upstream_addr" "$upstream_status"\';\n'
+            '"$upstream_addr" "$upstream_status" "$http_x_cluster_kind"\';\n'
             f"  access_log {home}/access.log cluster;\n  {temp}\n"
             f"  include {home}/shipskip.conf;\n}}\n"
         )
@@ -604,6 +608,10 @@ def _ms(seconds: float | None) -> str:
 
 def _votes(n: int | None) -> str:
     return f"{n} vote{'' if n == 1 else 's'}"
+
+
+def _first_votes(n: int) -> str:
+    return f"{n} first vote{'' if n == 1 else 's'}"
 
 
 # --- 1. A vote through A, the next page through B; bookmarks on both ---------------------------
@@ -883,6 +891,24 @@ def nginx_upstreams(cluster: Cluster, offset: int) -> dict[str, int]:
     return counts
 
 
+def nginx_passed_on(cluster: Cluster, offset: int) -> dict[str, int]:
+    """Requests logged since ``offset`` that nginx tried on A and then on B, by the kind the
+    client named in X-Cluster-Kind (returning, first, page)."""
+    a, b = f"{HOST}:{cluster.nodes['A'].port}", f"{HOST}:{cluster.nodes['B'].port}"
+    counts: dict[str, int] = {}
+    with (cluster.nginx_home / "access.log").open() as handle:
+        handle.seek(offset)
+        for line in handle:
+            match = re.match(r'\S+ \S+ \S+ \d+ "([^"]*)" "[^"]*" "([^"]*)"', line)
+            if match and [part.strip() for part in match.group(1).split(",")] == [a, b]:
+                counts[match.group(2) or "?"] = counts.get(match.group(2) or "?", 0) + 1
+    return counts
+
+
+def log_size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
     assert cluster.primary
     port = cluster.nginx_port
@@ -894,6 +920,7 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
     csrf_only = {k: v for k, v in template.cookies.items() if "voter" not in k}
     rows_before = cluster.primary.query("SELECT count(*) FROM votes_vote")[0][0]
     log_offset = (cluster.nginx_home / "access.log").stat().st_size
+    node_offsets = {name: log_size(node.log) for name, node in cluster.nodes.items()}
 
     stop = threading.Event()
     t0 = now()
@@ -905,20 +932,24 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
                 break
             kind = ("returning", "first", "returning", "page")[(i + n) % 4]
             rec = Rec(kind=kind, t_start=now() - t0)
+            named = {"X-Cluster-Kind": kind}  # for nginx's log only; the nodes ignore it
             if kind == "returning":
                 k = next(next_pair)
                 if k >= len(pairs):
                     break
                 voter, slug = pairs[k]
                 rec.voter, rec.tool = voter.voter_id, slug
-                answer = voter.post(port, f"/votes/{slug}/", {"value": ("ship", "skip")[k % 2]})
+                value = ("ship", "skip")[k % 2]
+                answer = voter.post(port, f"/votes/{slug}/", {"value": value}, extra=named)
             elif kind == "first":  # a new visitor: no voter cookie
                 newcomer = Visitor("first")
                 newcomer.cookies, newcomer.token = dict(csrf_only), template.token
                 rec.tool = stream_slugs[n % len(stream_slugs)]
-                answer = newcomer.post(port, f"/votes/{rec.tool}/", {"value": "ship"})
+                answer = newcomer.post(port, f"/votes/{rec.tool}/", {"value": "ship"}, extra=named)
+                rec.voter = newcomer.voter_id
             else:  # a first-time visitor's page at a new address: rendered, not cached
-                answer = Visitor("page").get(port, f"/tools/{stream_slugs[n % 5]}/?s={i}-{n}")
+                path = f"/tools/{stream_slugs[n % 5]}/?s={i}-{n}"
+                answer = Visitor("page").get(port, path, **named)
                 rec.reads = answer.reads
             rec.status, rec.error, rec.t_end = answer.status, answer.error, now() - t0
             recs.append(rec)
@@ -960,6 +991,19 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
         for r in returning_failed
     )
     first_committed_unanswered = rows_added - returning_rows - len(first_ok)
+    # Every first voter answered 200 holds the cookie of exactly one new row (a replay on B
+    # answers with the voter id A made, from the same X-Request-ID).
+    first_voters = {r.voter for r in first_ok if r.voter}
+    first_rows = cluster.primary.query(
+        "SELECT count(*) FROM votes_vote WHERE anonymous_id::text = ANY(%s)", [list(first_voters)]
+    )[0][0]
+    first_rows_all = rows_added - returning_rows
+    # A replay that found the vote A had committed logs it (votes.services.vote_first).
+    found_committed = 0
+    for name, node in cluster.nodes.items():
+        with node.log.open("rb") as handle:
+            handle.seek(node_offsets[name])
+            found_committed += handle.read().decode(errors="replace").count("first vote replayed")
     mismatched = [
         row[0]
         for row in cluster.primary.query(
@@ -969,6 +1013,7 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
         )
     ]
     upstreams = nginx_upstreams(cluster, log_offset)
+    passed_kinds = nginx_passed_on(cluster, log_offset)
     after_kill = [r for r in recs if r.t_start > t_killed]
     pages = [r for r in recs if r.kind == "page" and r.status == 200]
     page_reads = {where: sum(r.reads == where for r in pages) for where in ("replica", "primary")}
@@ -978,10 +1023,9 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
         and after_kill
         and upstreams.get("A POST", 0) > 0
         and upstreams.get("B POST", 0) > 0
-        and returning_rows == len(returning_ok) + returning_committed_unanswered
-        and 0 <= first_committed_unanswered <= len(first_failed)
-        and rows_added
-        == len(ok_votes) + returning_committed_unanswered + first_committed_unanswered
+        and rows_added == len(ok_votes)  # exact: no vote lost, none counted twice
+        and returning_rows == len(returning_ok)
+        and first_rows == first_rows_all == len(first_voters) == len(first_ok)
         and not mismatched
     )
     equal = rows_added == len(ok_votes)
@@ -997,16 +1041,22 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
         f"{len(in_flight)} requests in flight; nginx logged "
         + ", ".join(f"{n} {key}" for key, n in sorted(upstreams.items()) if "then" not in key)
         + f"; passed from A to B: {passed_on or 'none'}",
-        f"failed: {len(returning_failed)} votes by returning voters (replayed on B), "
-        f"{len(first_failed)} first votes (not replayed: 502), {len(failed_later)} requests "
-        "after the kill",
+        f"replayed on B after A died: {_first_votes(passed_kinds.get('first', 0))} "
+        f"({found_committed} already committed by A: B found that voter's vote and counted "
+        f"nothing), {_votes(passed_kinds.get('returning', 0))} by returning voters",
+        f"failed: {len(returning_failed)} votes by returning voters, {len(first_failed)} first "
+        f"votes, {len(failed_later)} requests after the kill; each of the {len(first_ok)} first "
+        f"voters answered 200 holds the cookie of its one new row: "
+        f"{'yes' if first_rows == first_rows_all == len(first_voters) == len(first_ok) else 'NO'}",
         f"Vote rows added in the primary: {rows_added} {'=' if equal else '≠'} "
         f"{len(ok_votes)} answers 200"
         + (
             ""
             if equal
-            else f" (+{first_committed_unanswered} first votes A committed before it died, "
-            f"their answers lost; +{returning_committed_unanswered} by returning voters)"
+            else f" (+{first_committed_unanswered} first votes and "
+            f"+{returning_committed_unanswered} by returning voters committed without a 200 "
+            f"answer; first-vote rows {first_rows_all}, of first voters answered 200 "
+            f"{first_rows})"
         )
         + f"; every tool's counts equal its rows: {mismatched or 'yes'}",
         f"first-time visitors' pages during the stream read the replica {page_reads['replica']}"
@@ -1020,6 +1070,8 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
             votes=len(votes),
             answered_200=len(ok_votes),
             rows_added=rows_added,
+            first_votes_replayed=passed_kinds.get("first", 0),
+            replays_found_committed=found_committed,
             in_flight_at_kill=len(in_flight),
             upstreams=upstreams,
             page_reads=page_reads,

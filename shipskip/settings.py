@@ -173,7 +173,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env_bool("DJANGO_BEHIND_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind a proxy the client's address is the last one in X-Forwarded-For.
+# Behind a proxy the client's address is the last one in X-Forwarded-For, and its
+# X-Request-ID names a first vote so a replay on another node counts once (votes/voters.py).
 SHIPSKIP_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -5,6 +5,7 @@ the new counts from the NOTIFY the tool's trigger sends on commit (comparisons.c
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.db import connection, transaction
@@ -14,6 +15,8 @@ from django.utils import timezone
 from comparisons.models import Status, Tool, Verdict
 from votes.models import Bookmark, Vote
 from votes.voters import Voter
+
+logger = logging.getLogger(__name__)
 
 
 def _recount(tool: Tool) -> None:
@@ -33,13 +36,22 @@ WITH tool AS (
 ), vote AS (
     INSERT INTO votes_vote (tool_id, anonymous_id, value, address_hash, created_at, updated_at)
     SELECT id, %(anonymous_id)s, %(value)s, %(address_hash)s, now(), now() FROM tool
+    ON CONFLICT (tool_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING
     RETURNING tool_id
+), counted AS (
+    UPDATE comparisons_tool
+       SET community_ships = community_ships + %(ship)s,
+           community_skips = community_skips + %(skip)s
+     WHERE id = (SELECT tool_id FROM vote)
+    RETURNING id, slug, name, community_ships, community_skips
+), already AS (
+    SELECT id, slug, name, community_ships, community_skips FROM comparisons_tool
+     WHERE id = (SELECT id FROM tool) AND NOT EXISTS (SELECT FROM vote)
+       FOR SHARE
 )
-UPDATE comparisons_tool
-   SET community_ships = community_ships + %(ship)s,
-       community_skips = community_skips + %(skip)s
- WHERE id = (SELECT tool_id FROM vote)
-RETURNING id, slug, name, community_ships, community_skips
+SELECT *, true FROM counted
+UNION ALL
+SELECT *, false FROM already
 """
 
 
@@ -52,6 +64,13 @@ def vote_first(*, slug: str, voter: Voter, value: str, address_hash: str = "") -
     theirs can exist, so the change is known without reading anything first. The vote is
     inserted before the tool row is locked; a recount holding that lock cannot see the
     uncommitted vote, and the UPDATE then adds it to whatever the recount wrote.
+
+    Idempotent: the same request replayed (by nginx on another node, after the node that took
+    it died) makes the same voter id (``voters.new_anonymous_id``). If the first attempt
+    committed, the INSERT finds its vote (ON CONFLICT on the one-vote-per-visitor index), inserts
+    nothing, and the counts do not move; the tool comes back with its current counts. Two
+    attempts racing: the second waits on the index entry of the first, then inserts nothing; its
+    FOR SHARE read then sees the counts the first committed.
     """
     if not voter.is_new or voter.anonymous_id is None:
         raise ValueError("vote_first is for a voter who has never voted")
@@ -69,7 +88,9 @@ def vote_first(*, slug: str, voter: Voter, value: str, address_hash: str = "") -
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, slug, name, ships, skips = row
+    pk, slug, name, ships, skips, counted = row
+    if not counted:
+        logger.info("first vote replayed: %s already had this voter's vote, nothing counted", slug)
     return Tool(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
 
 

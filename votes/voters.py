@@ -3,15 +3,22 @@ HttpOnly cookie. Nothing else about an anonymous visitor is kept."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
+
+from throttle.clients import client_address
 
 COOKIE_NAME = settings.SHIPSKIP_VOTER_COOKIE_NAME
 COOKIE_SALT = "shipskip.voter"
+# nginx's $request_id: 16 random bytes in hex. Anything else in the header is ignored.
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+REQUEST_ID_SALT = "shipskip.voter.request-id"
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,26 @@ def voter_for(request: HttpRequest, *, create: bool = False) -> Voter | None:
     if anonymous_id is not None:
         return Voter(anonymous_id=anonymous_id)
     if create:
-        return Voter(anonymous_id=uuid.uuid4(), is_new=True)
+        return Voter(anonymous_id=new_anonymous_id(request), is_new=True)
     return None
+
+
+def new_anonymous_id(request: HttpRequest) -> uuid.UUID:
+    """The id of a visitor voting for the first time: random, except behind the trusted proxy.
+
+    There nginx names each request (``X-Request-ID: $request_id``) and keeps that name when it
+    replays the request on another node because the first one died. The id is then a keyed
+    hash of that name and the client's address, so a replay makes the same voter, gets the same
+    cookie, and finds the vote already there if the dead node committed it (``vote_first``)
+    instead of counting a second voter. Without the setting, or without a well-formed header
+    (a request straight to a node, the benchmark), every new visitor is a fresh ``uuid4``.
+    """
+    request_id = request.headers.get("X-Request-ID", "") if settings.SHIPSKIP_BEHIND_PROXY else ""
+    if not REQUEST_ID.fullmatch(request_id):
+        return uuid.uuid4()
+    named = f"{request_id}:{client_address(request)}"
+    digest = salted_hmac(REQUEST_ID_SALT, named, algorithm="sha256").digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 def remember(response: HttpResponse, voter: Voter) -> HttpResponse:

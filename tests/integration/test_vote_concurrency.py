@@ -17,9 +17,9 @@ from votes.voters import COOKIE_NAME, COOKIE_SALT, Voter
 THREADS = 50
 
 
-def run_together(work) -> list:
-    barrier = threading.Barrier(THREADS)
-    results, errors = [None] * THREADS, []
+def run_together(work, threads: int = THREADS) -> list:
+    barrier = threading.Barrier(threads)
+    results, errors = [None] * threads, []
 
     def runner(index: int) -> None:
         try:
@@ -30,10 +30,10 @@ def run_together(work) -> list:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
+    started = [threading.Thread(target=runner, args=(i,)) for i in range(threads)]
+    for thread in started:
         thread.start()
-    for thread in threads:
+    for thread in started:
         thread.join(timeout=60)
     assert not errors, errors
     return results
@@ -149,3 +149,53 @@ def test_first_votes_racing_a_moderators_recount_are_all_counted():
     tool.refresh_from_db()
     assert Vote.objects.filter(tool=tool).count() == 5 + THREADS - 1
     assert (tool.community_ships, tool.community_skips) == (5, THREADS - 1)
+
+
+REPLAYS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    SHIPSKIP_BEHIND_PROXY=True,
+    SHIPSKIP_VOTE_RATE="1000/m",
+    SHIPSKIP_VOTE_RATE_PER_ADDRESS="1000/m",
+)
+def test_twenty_replays_of_one_first_vote_at_once_leave_one_vote_counted_once():
+    """The same first vote (one X-Request-ID) arriving 20 times at once: one voter, one vote."""
+    tool = ToolFactory()
+    headers = {
+        "HTTP_X_REQUEST_ID": "a" * 32,
+        "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+        "HTTP_HX_REQUEST": "true",
+    }
+
+    def replay(i: int):
+        return Client().post(f"/votes/{tool.slug}/", {"value": "skip"}, **headers)
+
+    responses = run_together(replay, REPLAYS)
+
+    assert {response.status_code for response in responses} == {200}
+    voter_ids = {response.cookies[COOKIE_NAME].value.split(":", 1)[0] for response in responses}
+    assert len(voter_ids) == 1
+    vote = Vote.objects.get(tool=tool)
+    assert str(vote.anonymous_id) in voter_ids
+    tool.refresh_from_db()
+    assert (tool.community_ships, tool.community_skips) == (0, 1)
+    # Every answer shows the one vote: a replay that found the vote waited for its commit.
+    assert all(">1 vote so far<" in response.content.decode() for response in responses)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_calls_of_vote_first_for_one_new_voter_at_once_count_once():
+    tool = ToolFactory()
+    voter = Voter(anonymous_id=uuid.uuid4(), is_new=True)
+
+    returned = run_together(
+        lambda i: vote_first(slug=tool.slug, voter=voter, value="ship"), REPLAYS
+    )
+
+    assert all(t is not None and t.pk == tool.pk for t in returned)
+    assert {(t.community_ships, t.community_skips) for t in returned} == {(1, 0)}
+    assert Vote.objects.filter(tool=tool).count() == 1
+    tool.refresh_from_db()
+    assert (tool.community_ships, tool.community_skips) == (1, 0)

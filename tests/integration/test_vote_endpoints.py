@@ -163,3 +163,49 @@ def test_how_votes_are_counted_states_the_rules(client, db):
         "5 votes",
     ):
         assert rule in page
+
+
+REQUEST_ID = "5f0c9e2b7d3a4e6f8a1b2c3d4e5f6a7b"
+
+
+def _voter_id(response) -> str:
+    return response.cookies[COOKIE_NAME].value.split(":", 1)[0]
+
+
+def _first_vote_twice(tool, request_id: str) -> list:
+    """The same first vote sent twice, as nginx replays it on the other node when the first one
+    died after committing: no voter cookie, the same X-Request-ID and client address."""
+    headers = {"HTTP_X_REQUEST_ID": request_id, "HTTP_X_FORWARDED_FOR": "203.0.113.7", **HTMX}
+    return [Client().post(f"/votes/{tool.slug}/", {"value": "ship"}, **headers) for _ in "12"]
+
+
+@override_settings(SHIPSKIP_BEHIND_PROXY=True)
+def test_a_replayed_first_vote_behind_the_proxy_is_one_voter_counted_once(tool):
+    responses = _first_vote_twice(tool, REQUEST_ID)
+    assert [response.status_code for response in responses] == [200, 200]
+    assert _voter_id(responses[0]) == _voter_id(responses[1])
+    vote = Vote.objects.get()
+    assert str(vote.anonymous_id) == _voter_id(responses[0])
+    tool.refresh_from_db()
+    assert (tool.community_ships, tool.community_skips) == (1, 0)
+    for response in responses:  # both answers show the one vote, pressed
+        assert 'hx-swap-oob="innerHTML:.community-figure--grok-coder">1 vote so far<' in (
+            response.content.decode()
+        )
+        assert 'aria-pressed="true"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "request_id"),
+    [(False, REQUEST_ID), (True, "not-a-request-id"), (True, REQUEST_ID.upper())],
+)
+def test_an_untrusted_or_malformed_request_id_makes_a_new_voter_each_time(
+    tool, behind_proxy, request_id
+):
+    with override_settings(SHIPSKIP_BEHIND_PROXY=behind_proxy):
+        responses = _first_vote_twice(tool, request_id)
+    assert [response.status_code for response in responses] == [200, 200]
+    assert _voter_id(responses[0]) != _voter_id(responses[1])
+    assert Vote.objects.count() == 2
+    tool.refresh_from_db()
+    assert tool.community_ships == 2

@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import RequestFactory, override_settings
 
 from comparisons.models import Tool
 from tests.factories import ToolFactory, make_user
@@ -14,7 +15,7 @@ from votes.services import (
     vote_set,
     votes_merge_anonymous,
 )
-from votes.voters import Voter
+from votes.voters import Voter, new_anonymous_id
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,74 @@ def test_only_a_voter_made_for_this_request_takes_the_first_vote_path():
     with pytest.raises(ValueError):
         vote_first(slug=tool.slug, voter=visitor(), value="ship")  # may have voted before
     assert not Vote.objects.exists()
+
+
+def test_a_first_vote_made_twice_for_the_same_new_voter_counts_once(django_assert_num_queries):
+    """A replayed first vote (same request on another node: same voter id) finds its vote."""
+    tool = ToolFactory()
+    voter = Voter(anonymous_id=uuid.uuid4(), is_new=True)
+    first = vote_first(slug=tool.slug, voter=voter, value="ship")
+    with django_assert_num_queries(1):
+        again = vote_first(slug=tool.slug, voter=voter, value="ship")
+    assert again is not None and (again.pk, again.slug, again.name) == (
+        tool.pk,
+        tool.slug,
+        tool.name,
+    )
+    assert (again.community_ships, again.community_skips) == (1, 0)
+    assert (first.community_ships, first.community_skips) == (1, 0)
+    assert Vote.objects.filter(tool=tool).count() == 1
+    assert counts(tool) == (1, 0)
+
+
+def test_a_replayed_first_vote_returns_the_current_counts_and_moves_none():
+    tool = ToolFactory()
+    voter = Voter(anonymous_id=uuid.uuid4(), is_new=True)
+    vote_first(slug=tool.slug, voter=voter, value="skip")
+    for _ in range(2):
+        vote_set(tool=tool, voter=visitor(), value="ship")
+    again = vote_first(slug=tool.slug, voter=voter, value="skip")
+    assert (again.community_ships, again.community_skips) == (2, 1) == counts(tool)
+    assert Vote.objects.filter(tool=tool).count() == 3
+
+
+REQUEST_ID = "0123456789abcdef0123456789abcdef"
+
+
+def _first_vote_request(request_id: str | None = REQUEST_ID, address: str = "203.0.113.7"):
+    headers = {"HTTP_X_FORWARDED_FOR": address}
+    if request_id is not None:
+        headers["HTTP_X_REQUEST_ID"] = request_id
+    return RequestFactory().post("/votes/t/", {"value": "ship"}, **headers)
+
+
+@override_settings(SHIPSKIP_BEHIND_PROXY=True)
+def test_behind_the_proxy_a_new_voters_id_is_made_from_the_request_id():
+    made = new_anonymous_id(_first_vote_request())
+    assert made == new_anonymous_id(_first_vote_request())  # the same request, replayed
+    assert made.version == 4
+    assert made != new_anonymous_id(_first_vote_request("f" * 32))  # another request
+    assert made != new_anonymous_id(_first_vote_request(address="198.51.100.1"))
+    # Keyed: the header alone does not say which id it makes.
+    with override_settings(SECRET_KEY="another-secret-key-another-secret-key-another-secret"):
+        assert made != new_anonymous_id(_first_vote_request())
+
+
+@override_settings(SHIPSKIP_BEHIND_PROXY=True)
+@pytest.mark.parametrize(
+    "request_id",
+    [None, "", "0123456789ABCDEF0123456789ABCDEF", REQUEST_ID + "0", REQUEST_ID[:-1],
+     "0123456789abcdef0123456789abcdeg", f"{REQUEST_ID}\n", str(uuid.UUID(REQUEST_ID))],
+)  # fmt: skip
+def test_a_missing_or_malformed_request_id_gives_a_random_id(request_id):
+    ids = {new_anonymous_id(_first_vote_request(request_id)) for _ in range(2)}
+    assert len(ids) == 2
+
+
+@override_settings(SHIPSKIP_BEHIND_PROXY=False)
+def test_without_a_trusted_proxy_the_request_id_is_ignored():
+    ids = {new_anonymous_id(_first_vote_request()) for _ in range(2)}
+    assert len(ids) == 2
 
 
 def test_voting_the_other_way_switches_the_vote_without_adding_one():
