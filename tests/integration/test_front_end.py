@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 
 from comparisons.models import Tool
 from tests.factories import comparison_of, make_user, reviewed_tool
@@ -95,7 +96,7 @@ def test_the_theme_script_runs_in_the_head_before_the_stylesheet(client, demo):
     stylesheet = re.search(r'<link rel="stylesheet" href="/static/css/site\.css">', head)
     assert script and stylesheet, "theme.js and site.css are both in <head>"
     assert script.start() < stylesheet.start(), "the theme is set before the stylesheet paints"
-    assert client.get(script.group(1)).status_code == 200
+    assert finders.find("js/theme.js"), "the script the page loads exists among the static files"
 
 
 def test_the_theme_toggle_is_a_real_button_that_stays_hidden_without_javascript(client, demo):
