@@ -14,6 +14,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 graceful_timeout = 30
 timeout = 30
 keepalive = 5
+# Each worker listens on its own SO_REUSEPORT socket, so the kernel spreads new connections
+# evenly over the workers. With one shared socket, a burst of keep-alive connections could all
+# land on one worker, whose threads then queued on its GIL while the others idled (measured:
+# a third of the usual throughput for whole benchmark runs, 31 of 32 connections on one worker).
+reuse_port = True
 # Recycle workers now and then so slow leaks cannot grow without bound, but rarely: a new
 # worker starts with an empty page cache (measured: 5000 meant a restart every 15-20 s under
 # load, and p99 spikes with it).
@@ -28,6 +33,12 @@ control_socket_disable = True
 
 def post_worker_init(worker):
     """Each worker keeps the page cache's versions in memory, told of changes by PostgreSQL."""
+    import gc
+
     from comparisons.changefeed import start_if_enabled
 
     start_if_enabled()
+    # Everything loaded so far (Django, the apps, the URLconf) lives as long as the worker:
+    # keep it out of the cyclic collector's sweeps, whose full passes over it stalled requests.
+    gc.collect()
+    gc.freeze()
