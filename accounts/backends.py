@@ -10,11 +10,13 @@ from django.db import connections, router
 
 
 @cache
-def _user_by_pk_sql(vendor_quote) -> tuple[str, list[str]]:
+def _user_by_pk_sql(alias: str) -> tuple[str, list[str]]:
+    """The query and the field names, built once per database alias."""
+    quote = connections[alias].ops.quote_name
     model = get_user_model()
     fields = model._meta.concrete_fields
-    columns = ", ".join(vendor_quote(field.column) for field in fields)
-    table, pk = vendor_quote(model._meta.db_table), vendor_quote(model._meta.pk.column)
+    columns = ", ".join(quote(field.column) for field in fields)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     sql = f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 - names from the model
     return sql, [field.attname for field in fields]
 
@@ -24,7 +26,7 @@ class AccountBackend(ModelBackend):
         model = get_user_model()
         alias = router.db_for_read(model)
         connection = connections[alias]
-        sql, attnames = _user_by_pk_sql(connection.ops.quote_name)
+        sql, attnames = _user_by_pk_sql(alias)
         with connection.cursor() as cursor:
             cursor.execute(sql, [user_id])
             row = cursor.fetchone()

@@ -13,8 +13,9 @@ class SessionStore(db.SessionStore):
         if self.session_key is None:  # no cookie, or one that failed Django's validation
             return None
         model = self.model
-        table = connections[router.db_for_read(model)].ops.quote_name(model._meta.db_table)
-        with connections[router.db_for_read(model)].cursor() as cursor:
+        connection = connections[router.db_for_read(model)]
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT session_data FROM {table} "  # noqa: S608 - the model's own table
                 "WHERE session_key = %s AND expire_date > %s",

@@ -92,12 +92,9 @@ class ChangeFeed:
     # -----------------------------------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
-        params = connections[self.alias].get_connection_params()
-        # Django's own keys (cursor factory, server-side binding) are not psycopg.connect()'s.
-        for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-            params.pop(key, None)
-        params.pop("options", None)
-        return psycopg.connect(**params, autocommit=True)
+        # The same server, database and options as Django's own connections (psycopg takes
+        # every one of Django's connection parameters as they are).
+        return psycopg.connect(**connections[self.alias].get_connection_params(), autocommit=True)
 
     def _run(self) -> None:
         attempt = 0

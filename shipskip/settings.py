@@ -230,7 +230,7 @@ LOGGING = {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s [%(process)d %(threadName)s]"
         }
-    },  # PIDTMP
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # The embedded PostgreSQL narrates every start and stop at INFO, even from atexit.
     "loggers": {"pgserver": {"level": "WARNING"}},

@@ -122,7 +122,8 @@ def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str =
     skips = locked.community_skips + (value == Verdict.SKIP) - (previous == Verdict.SKIP)
     if (ships, skips) != (locked.community_ships, locked.community_skips):
         Tool.objects.filter(pk=tool.pk).update(community_ships=ships, community_skips=skips)
-        tool.community_ships, tool.community_skips = ships, skips
+    # Whatever the caller loaded may be older than the locked row: answer with the locked one.
+    tool.community_ships, tool.community_skips = ships, skips
     return tool
 
 

@@ -26,12 +26,12 @@ def _return_to(request: HttpRequest, tool: Tool) -> str:
     return safe_next(request, request.POST.get("next"), tool.get_absolute_url())
 
 
-def _within_vote_limits(request: HttpRequest, voter: Voter) -> bool:
+def _within_vote_limits(client: str, voter: Voter) -> bool:
     return limits.hit_all(
         [
             (f"vote:voter:{voter.key}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE)),
             (
-                f"vote:address:{address_hash(request)}",
+                f"vote:address:{client}",
                 limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS),
             ),
         ]
@@ -82,19 +82,20 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
             return _refuse_vote(request, _voted_tool(slug), 400, form.errors["value"][0])
         value = form.cleaned_data["value"]
     voter = voter_for(request, create=True)
-    if not _within_vote_limits(request, voter):
+    client = address_hash(request)  # never the address itself
+    if not _within_vote_limits(client, voter):
         message = "Too many votes in a minute. Wait a moment, then try again."
         return _refuse_vote(request, _voted_tool(slug), 429, message)
 
     if voter.is_new and value is not None:
         # The most common vote of all, a visitor's first: one statement finds the tool, adds
         # the vote and moves the count.
-        tool = vote_first(slug=slug, voter=voter, value=value, address_hash=address_hash(request))
+        tool = vote_first(slug=slug, voter=voter, value=value, address_hash=client)
         if tool is None:
             raise Http404("No published tool has that name.")
     else:
         tool = _voted_tool(slug)
-        vote_set(tool=tool, voter=voter, value=value, address_hash=address_hash(request))
+        vote_set(tool=tool, voter=voter, value=value, address_hash=client)
     tool.my_vote = value
     message = _vote_message(tool, value)
     if request.htmx:

@@ -134,6 +134,16 @@ def test_without_a_trusted_proxy_the_request_id_is_ignored():
     assert len(ids) == 2
 
 
+def test_repeating_a_vote_answers_with_the_counts_under_the_lock_not_the_callers_copy():
+    tool, voter = ToolFactory(), visitor()
+    vote_set(tool=tool, voter=voter, value="ship")
+    loaded_earlier = Tool.objects.get(pk=tool.pk)  # 1 ship, as the page showed it
+    vote_set(tool=tool, voter=visitor(), value="ship")  # someone else meanwhile: 2 ships
+    returned = vote_set(tool=loaded_earlier, voter=voter, value="ship")  # a double click
+    assert returned.community.label == "2 votes so far"
+    assert counts(tool) == (2, 0)
+
+
 def test_voting_the_other_way_switches_the_vote_without_adding_one():
     tool, voter = ToolFactory(), visitor()
     vote_set(tool=tool, voter=voter, value="ship")
