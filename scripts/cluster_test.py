@@ -39,7 +39,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -51,14 +50,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from localstack import HOST, Postgres, free_port, live_children, run
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
 OUT_MD = ROOT / "docs" / "cluster-test.md"
 OUT_JSON = ROOT / "bench" / "out" / "cluster.json"
 
-HOST = "127.0.0.1"
 WORKERS, THREADS = 2, 4  # per node
 REQUEST_TIMEOUT = 10.0
 VOTE_RATE = 30  # SHIPSKIP_VOTE_RATE per voter a minute, the production default
@@ -71,16 +70,6 @@ T0 = time.monotonic()
 
 def now() -> float:
     return time.monotonic() - T0
-
-
-def free_port(taken: set[int]) -> int:
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((HOST, 0))
-            port = sock.getsockname()[1]
-        if port not in taken:
-            taken.add(port)
-            return port
 
 
 def wait_for(condition, timeout: float, interval: float = 0.01) -> float | None:
@@ -216,67 +205,6 @@ def panel_names(page: Answer) -> list[str]:
 # --- Processes -----------------------------------------------------------------------------------
 
 
-def run(cmd: list[str], *, cwd: Path = ROOT, env=None, timeout: float = 180) -> str:
-    done = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(map(str, cmd[:6]))} exited {done.returncode}:\n"
-            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
-        )
-    return done.stdout
-
-
-class Postgres:
-    """One cluster in its own folder, run as the system user postgres."""
-
-    def __init__(self, home: Path, name: str, port: int) -> None:
-        self.home, self.name, self.port = home, name, port
-        self.data = home / name
-        self.log = home / f"{name}.log"
-
-    def pg(self, tool: str, *args: str, timeout: float = 120) -> str:
-        cmd = ["runuser", "-u", "postgres", "--", str(PG_BIN / tool), *args]
-        return run(cmd, cwd=self.home, timeout=timeout)
-
-    def url(self, database: str = "shipskip") -> str:
-        return f"postgresql://postgres@{HOST}:{self.port}/{database}"
-
-    def start(self) -> None:
-        options = f"-c listen_addresses={HOST} -p {self.port} -k {self.home}"
-        self.pg("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                "-o", options, "start")  # fmt: skip
-
-    def teardown(self) -> None:
-        if not (self.data / "postmaster.pid").exists():
-            return
-        for mode in ("fast", "immediate"):
-            with contextlib.suppress(Exception):
-                self.pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
-                return
-
-    def query(self, sql: str, params=None, database: str = "shipskip"):
-        import psycopg
-
-        with psycopg.connect(self.url(database), autocommit=True, connect_timeout=5) as conn:
-            cursor = conn.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
-
-
 class Node:
     """One gunicorn master and its workers on its own port."""
 
@@ -298,7 +226,7 @@ class Node:
         def ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"node {self.name} exited; see {self.log}")
-            workers = children(self.proc.pid)
+            workers = live_children(self.proc.pid)
             self.pids.update(workers)
             listening = self.log.read_text(errors="replace").count("change feed listening")
             return (
@@ -314,7 +242,7 @@ class Node:
     def kill(self) -> int:
         """SIGKILL the master and every worker at once, by their process ids."""
         assert self.proc is not None
-        targets = {self.proc.pid, *children(self.proc.pid)}
+        targets = {self.proc.pid, *live_children(self.proc.pid)}
         for pid in targets:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -323,7 +251,7 @@ class Node:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.pids.update(children(self.proc.pid))
+            self.pids.update(live_children(self.proc.pid))
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(35)
@@ -378,8 +306,7 @@ class Cluster:
     def _databases(self, home: Path) -> None:
         t = now()
         self.primary = Postgres(home, "primary", free_port(self.ports))
-        self.primary.pg("initdb", "-D", str(self.primary.data), "-U", "postgres", "-A", "trust",
-                        "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+        self.primary.init()
         # initdb's pg_hba.conf already lets loopback connect for replication ("trust").
         with (self.primary.data / "postgresql.conf").open("a") as conf:
             conf.write("wal_level = replica\nmax_wal_senders = 5\nhot_standby = on\n")

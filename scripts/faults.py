@@ -29,7 +29,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -42,12 +41,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from localstack import HOST, Postgres, free_port, live_children, run
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 OUT_FILE = ROOT / "bench" / "out" / "faults.json"
 
-HOST = "127.0.0.1"
 CLIENTS = 8  # concurrent client threads
 REQUEST_TIMEOUT = 5.0  # seconds, every request
 COMPARE_PATH = "/compare/code-llama-4-vs-mistral-3-small/"
@@ -70,12 +69,6 @@ T0 = time.monotonic()
 def now() -> float:
     """Seconds since the script started (monotonic)."""
     return time.monotonic() - T0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 # --- HTTP client ---------------------------------------------------------------------------------
@@ -229,73 +222,6 @@ def sleep_until(t: float) -> None:
 # --- PostgreSQL and gunicorn ---------------------------------------------------------------------
 
 
-def run(cmd: list[str], *, cwd: Path, env=None, timeout: float = 120) -> str:
-    proc = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(cmd[:6])} exited {proc.returncode}:\n{proc.stdout[-2000:]}"
-            f"{proc.stderr[-2000:]}"
-        )
-    return proc.stdout
-
-
-class Postgres:
-    """A private cluster in base/data, run as the system user postgres."""
-
-    def __init__(self, base: Path, port: int) -> None:
-        self.base, self.port = base, port
-        self.data = base / "data"
-        self.log = base / "postgres.log"
-
-    def _pg(self, tool: str, *args: str, timeout: float = 60) -> str:
-        cmd = ["runuser", "-u", "postgres", "--", str(PG_BIN / tool), *args]
-        return run(cmd, cwd=self.base, timeout=timeout)
-
-    def url(self, database: str = "shipskip") -> str:
-        return f"postgresql://postgres@{HOST}:{self.port}/{database}"
-
-    def init(self) -> None:
-        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                 "--locale=C", "--no-sync")  # fmt: skip
-
-    def start(self) -> None:
-        options = f"-c listen_addresses={HOST} -p {self.port} -k {self.base}"
-        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30",
-                 "-o", options, "start")  # fmt: skip
-
-    def stop(self, mode: str = "fast") -> None:
-        self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
-
-    def running(self) -> bool:
-        return (self.data / "postmaster.pid").exists()
-
-    def teardown(self) -> None:
-        if not self.running():
-            return
-        try:
-            self.stop("fast")
-        except Exception:
-            with contextlib.suppress(Exception):
-                self.stop("immediate")
-
-
-def proc_children(pid: int) -> list[int]:
-    """Live (not zombie) child processes of pid, from /proc."""
-    children = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.append(int(entry))
-    return sorted(children)
-
-
 class Gunicorn:
     def __init__(self, env: dict, port: int, log: Path) -> None:
         self.env, self.port, self.log = env, port, log
@@ -328,7 +254,7 @@ class Gunicorn:
         raise RuntimeError("gunicorn did not answer /healthz within 30 s")
 
     def workers(self) -> list[int]:
-        workers = proc_children(self.pid)
+        workers = live_children(self.pid)
         self._known_workers.update(workers)
         return workers
 
@@ -382,7 +308,7 @@ class Stack:
                 os.chmod(parent, mode | stat.S_IXOTH)
                 self.opened_parents.append((parent, mode))
 
-        self.pg = Postgres(self.base, free_port())
+        self.pg = Postgres(self.base, "data", free_port())
         self.pg.init()
         self.pg.start()
         import psycopg
