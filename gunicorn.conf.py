@@ -14,11 +14,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 graceful_timeout = 30
 timeout = 30
 keepalive = 5
-# Each worker listens on its own SO_REUSEPORT socket, so the kernel spreads new connections
-# evenly over the workers. With one shared socket, a burst of keep-alive connections could all
-# land on one worker, whose threads then queued on its GIL while the others idled (measured:
-# a third of the usual throughput for whole benchmark runs, 31 of 32 connections on one worker).
-reuse_port = True
+# One listening socket shared by the workers. reuse_port (a socket per worker) spread wrk's
+# keep-alive connections more evenly, but a worker closing its own socket on SIGTERM reset the
+# connections still waiting in it: `make faults` lost requests written before the signal.
 # Recycle workers now and then so slow leaks cannot grow without bound, but rarely: a new
 # worker starts with an empty page cache (measured: 5000 meant a restart every 15-20 s under
 # load, and p99 spikes with it).
