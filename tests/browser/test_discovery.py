@@ -32,6 +32,12 @@ def card_slugs(page: Page) -> list[str]:
     return [card_id.removeprefix("tool-card-") for card_id in ids]
 
 
+def expect_settled(page: Page) -> None:
+    """htmx has finished swapping and settling: nothing on the page is still moving."""
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    expect(page.locator(busy)).to_have_count(0)
+
+
 def expect_results(page: Page, count: int) -> None:
     """The heading and the cards agree on how many tools are listed."""
     title = f"{count} tool{'' if count == 1 else 's'}"
@@ -147,6 +153,7 @@ def test_a_search_with_no_results_says_so_and_clearing_the_filters_brings_every_
     expect(result_cards(page)).to_have_count(0)
     results = page.locator("section#tool-results")
     expect(results).to_contain_text("No tools match “zzzz nothing”.")
+    expect_settled(page)  # a click while the results still settle can land on the old ones
 
     results.get_by_role("link", name="Clear the filters").click()
 
