@@ -1,6 +1,7 @@
 """The open-data API: its documented shapes, figures that match the site, and its HTTP manners."""
 
 import datetime as dt
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -478,8 +479,10 @@ def test_an_options_preflight_answers_204_with_the_cors_headers(client, db):
         assert int(response["Access-Control-Max-Age"]) > 0
 
 
-def test_every_api_answer_may_be_read_from_any_origin(client, demo, settings):
+def test_every_api_answer_may_be_read_from_any_origin(client, demo, settings, monkeypatch):
     settings.SHIPSKIP_API_RATE = "10/m"
+    # One fixed minute: a run that crossed a minute's edge would start a fresh window.
+    monkeypatch.setattr("throttle.limits.time", SimpleNamespace(time=lambda: 60_000.0))
     responses = [client.get(path) for path in ENDPOINTS]
     responses += [
         client.get("/api/tools/code-llama-4/"),
@@ -496,8 +499,11 @@ def test_every_api_answer_may_be_read_from_any_origin(client, demo, settings):
         assert response["Access-Control-Allow-Origin"] == "*"
 
 
-def test_past_the_rate_limit_the_api_answers_json_429_with_retry_after(client, db, settings):
+def test_past_the_rate_limit_the_api_answers_json_429_with_retry_after(
+    client, db, settings, monkeypatch
+):
     settings.SHIPSKIP_API_RATE = "2/m"
+    monkeypatch.setattr("throttle.limits.time", SimpleNamespace(time=lambda: 60_030.0))
     assert client.get("/api/").status_code == 200
     assert client.get("/api/tools/").status_code == 200
     response = client.get("/api/personas/")
