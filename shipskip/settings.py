@@ -89,6 +89,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's PostgreSQL backend whose health check asks the socket, not the server.
+DATABASES["default"]["ENGINE"] = "shipskip.postgresql"
 # Fail fast when PostgreSQL is unreachable instead of holding a worker (readiness answers 503).
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
     "DATABASE_CONNECT_TIMEOUT", 2
@@ -109,6 +111,7 @@ if DATABASE_REPLICA_URL:
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
     DATABASES["replica"]["OPTIONS"] = {
         **DATABASES["default"]["OPTIONS"],
         **DATABASES["replica"].get("OPTIONS", {}),
