@@ -7,6 +7,7 @@ keys that hold no personal data (client addresses arrive already hashed).
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ class Rate:
     period: int  # seconds
 
     @classmethod
+    @functools.lru_cache(maxsize=64)  # every vote parses the same two settings
     def parse(cls, text: str) -> Rate:
         match = _RATE.match(text.strip())
         if not match:

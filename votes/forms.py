@@ -1,17 +1,5 @@
 from django import forms
 
-from comparisons.models import Verdict
-
-
-class VoteForm(forms.Form):
-    value = forms.ChoiceField(
-        choices=Verdict.choices,
-        error_messages={
-            "required": "Choose Ship or Skip.",
-            "invalid_choice": "A vote is either “ship” or “skip”.",
-        },
-    )
-
 
 class CompareSelectedForm(forms.Form):
     tools = forms.MultipleChoiceField(

@@ -4,21 +4,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from comparisons.models import COMPARE_SEPARATOR, Tool
+from comparisons.models import COMPARE_SEPARATOR, Tool, Verdict
 from shipskip.http import safe_next
 from throttle import limits
 from throttle.clients import address_hash
-from votes.forms import CompareSelectedForm, VoteForm
+from votes.forms import CompareSelectedForm
 from votes.selectors import attach_visitor_state, bookmarked_tools
 from votes.services import bookmark_add, bookmark_remove, vote_first, vote_set
 from votes.voters import Voter, remember, voter_for
+from votes.widget import vote_response, vote_widget
 
 BOOKMARKS_CHANGED = "bookmarks-changed"
+VOTE_VALUES = frozenset(Verdict.values)
+VOTE_REQUIRED = "Choose Ship or Skip."
+VOTE_INVALID = "A vote is either “ship” or “skip”."
 
 
 def _return_to(request: HttpRequest, tool: Tool) -> str:
@@ -38,26 +43,29 @@ def _within_vote_limits(client: str, voter: Voter) -> bool:
     )
 
 
-def _widget_context(request: HttpRequest, tool: Tool, **extra) -> dict:
-    """What the vote widget needs to re-render itself where it was (a card or a tool page)."""
-    return {
-        "tool": tool,
-        "return_to": _return_to(request, tool),
-        "detail": request.POST.get("detail") == "1",
-        **extra,
-    }
-
-
 def _vote_message(tool: Tool, value: str | None) -> str:
     what = f"{value.capitalize()} vote counted" if value else "Vote withdrawn"
     return f"{what} — {tool.community.label}"
 
 
+def _widget(request: HttpRequest, tool: Tool, draw=vote_widget, **extra) -> HttpResponse:
+    """The vote widget (or ``vote_response``) for htmx, drawn where it was: a card, or the
+    tool's own page (``detail``)."""
+    html = draw(
+        tool,
+        csrf_token=get_token(request),
+        return_to=_return_to(request, tool),
+        detail=request.POST.get("detail") == "1",
+        **extra,
+    )
+    return HttpResponse(html)
+
+
 def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> HttpResponse:
     if request.htmx:
         attach_visitor_state([tool], voter=voter_for(request), user=request.user)
-        context = _widget_context(request, tool, error=error)
-        response = render(request, "votes/partials/vote_widget.html", context, status=status)
+        response = _widget(request, tool, error=error)
+        response.status_code = status
     else:
         context = {"title": "Your vote was not counted", "message": error}
         response = render(request, "error.html", context, status=status)
@@ -77,10 +85,10 @@ def _voted_tool(slug: str) -> Tool:
 def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
     value = None
     if not withdraw:
-        form = VoteForm(request.POST)
-        if not form.is_valid():
-            return _refuse_vote(request, _voted_tool(slug), 400, form.errors["value"][0])
-        value = form.cleaned_data["value"]
+        value = request.POST.get("value", "")
+        if value not in VOTE_VALUES:
+            error = VOTE_INVALID if value else VOTE_REQUIRED
+            return _refuse_vote(request, _voted_tool(slug), 400, error)
     voter = voter_for(request, create=True)
     client = address_hash(request)  # never the address itself
     if not _within_vote_limits(client, voter):
@@ -99,8 +107,7 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
     tool.my_vote = value
     message = _vote_message(tool, value)
     if request.htmx:
-        context = _widget_context(request, tool, status_message=message)
-        response = render(request, "votes/partials/vote_response.html", context)
+        response = _widget(request, tool, draw=vote_response, status_message=message)
     else:
         messages.success(request, message)
         response = HttpResponseRedirect(_return_to(request, tool))

@@ -1,7 +1,8 @@
 """``{% load verdict_charts %}``: the inline SVG charts of ``comparisons.charts``, drawn by the
-templates in ``templates/comparisons/charts/``."""
+templates in ``templates/comparisons/charts/`` (split bars by ``charts.split_bar_svg``)."""
 
 from django import template
+from django.utils.safestring import SafeString
 
 from comparisons import charts
 
@@ -23,13 +24,13 @@ def persona_strip(row, tools) -> dict:
     return {"chart": charts.persona_strip(row.persona.name, tools, row.reviews)}
 
 
-@register.inclusion_tag("comparisons/charts/split_bar.html")
-def panel_bar(tool) -> dict:
+@register.simple_tag
+def panel_bar(tool) -> SafeString:
     """``{% panel_bar tool %}``: the panel's ship/skip split."""
-    return {"bar": charts.panel_split(tool.panel)}
+    return charts.split_bar_svg(charts.panel_split(tool.panel))
 
 
-@register.inclusion_tag("comparisons/charts/split_bar.html")
-def community_bar(tool) -> dict:
+@register.simple_tag
+def community_bar(tool) -> SafeString:
     """``{% community_bar tool %}``: the community's ship/skip split, once it has enough votes."""
-    return {"bar": charts.community_split(tool.community)}
+    return charts.split_bar_svg(charts.community_split(tool.community))
