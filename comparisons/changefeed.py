@@ -6,9 +6,11 @@ than the rest of a cache hit. Instead, each worker runs one thread with its own 
 LISTENs to the notifications migration 0007 sends from triggers:
 
 - ``shipskip_catalog``: the new catalog version, after any editorial write commits;
-- ``shipskip_community``: a tool's slug, after a change to its community counts commits.
+- ``shipskip_community``: a tool's slug, after a change to its community counts commits
+  (sent by ``announce_counts``, which ``votes.services`` calls once the change is committed:
+  a NOTIFY inside the vote's own transaction would make votes commit one at a time).
 
-NOTIFY is delivered only after the writing transaction commits, so a worker never learns of a
+Notifications are sent only after the change commits, so a worker never learns of a
 change before it is visible; a render that starts after the notification reads the new data.
 Counts are not copied: each notification moves a counter (per tool, and one for all tools), and
 the counters belong to one listening session (``session``, a random id), so a worker that lost
@@ -139,6 +141,27 @@ class ChangeFeed:
 
 
 feed = ChangeFeed()
+
+
+ANNOUNCE_SQL = (
+    # Its own transaction, committed without waiting for the disk: a notification lost in a
+    # crash costs nothing, as every listener then reconnects under a new session.
+    "SELECT set_config('synchronous_commit', 'off', true), "
+    "pg_notify(%s, slug) FROM unnest(%s::text[]) AS slug"
+)
+
+
+def announce_counts(slugs, using: str = "default") -> None:
+    """Tell every worker's feed that these tools' community counts changed. Call it after the
+    change has committed (``transaction.on_commit``), never inside the writing transaction:
+    PostgreSQL commits notifying transactions one at a time, holding a lock through the WAL
+    flush. Every change to counts goes through ``votes.services``, which calls this; a count
+    changed by hand shows on cached pages after their timeout (``pagecache.TIMEOUT``)."""
+    slugs = sorted(set(slugs))
+    if not slugs:
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute(ANNOUNCE_SQL, [COMMUNITY_CHANNEL, slugs])
 
 
 def start_if_enabled() -> None:

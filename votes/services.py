@@ -1,10 +1,11 @@
 """Writes to votes and bookmarks. Every change to a tool's votes happens under its row lock, and
 the tool's counts move by exactly that change in the same transaction (moderation and merges
-recount from the votes table): a vote is never lost or counted twice. Cached pages learn of
-the new counts from the NOTIFY the tool's trigger sends on commit (comparisons.changefeed)."""
+recount from the votes table): a vote is never lost or counted twice. Every change to counts
+is announced to the web workers' page caches once it has committed (``_announce``)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 
@@ -12,11 +13,19 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from comparisons.changefeed import announce_counts
 from comparisons.models import Status, Tool, Verdict
 from votes.models import Bookmark, Vote
 from votes.voters import Voter
 
 logger = logging.getLogger(__name__)
+
+
+def _announce(slugs) -> None:
+    """Tell the page caches these tools' counts moved, once the change is committed (at once
+    outside a transaction)."""
+    slugs = list(slugs)
+    transaction.on_commit(lambda: announce_counts(slugs))
 
 
 def _recount(tool: Tool) -> None:
@@ -28,6 +37,14 @@ def _recount(tool: Tool) -> None:
         community_ships=counts["ships"], community_skips=counts["skips"]
     )
     tool.community_ships, tool.community_skips = counts["ships"], counts["skips"]
+    _announce([tool.slug])
+
+
+@functools.cache
+def _voted_fields() -> list[str]:
+    """The fields vote_first returns, in the order of the model's fields."""
+    wanted = {"id", "slug", "name", "community_ships", "community_skips"}
+    return [f.attname for f in Tool._meta.concrete_fields if f.attname in wanted]
 
 
 FIRST_VOTE_SQL = """
@@ -89,9 +106,13 @@ def vote_first(*, slug: str, voter: Voter, value: str, address_hash: str = "") -
     if row is None:
         return None
     pk, slug, name, ships, skips, counted = row
-    if not counted:
+    if counted:
+        _announce([slug])
+    else:
         logger.info("first vote replayed: %s already had this voter's vote, nothing counted", slug)
-    return Tool(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
+    given = dict(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
+    # from_db takes the values in the model's field order.
+    return Tool.from_db(connection.alias, list(given), [given[f] for f in _voted_fields()])
 
 
 @transaction.atomic
@@ -122,6 +143,7 @@ def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str =
     skips = locked.community_skips + (value == Verdict.SKIP) - (previous == Verdict.SKIP)
     if (ships, skips) != (locked.community_ships, locked.community_skips):
         Tool.objects.filter(pk=tool.pk).update(community_ships=ships, community_skips=skips)
+        _announce([tool.slug])
     # Whatever the caller loaded may be older than the locked row: answer with the locked one.
     tool.community_ships, tool.community_skips = ships, skips
     return tool
@@ -193,6 +215,9 @@ def votes_recount_all() -> int:
                      GROUP BY tool.id) AS c
              WHERE c.id = t.id
                AND (t.community_ships, t.community_skips) IS DISTINCT FROM (c.ships, c.skips)
+            RETURNING t.slug
             """
         )
-        return cursor.rowcount
+        slugs = [slug for (slug,) in cursor.fetchall()]
+    _announce(slugs)
+    return len(slugs)
