@@ -68,18 +68,22 @@ def hit(key: str, rate: Rate) -> bool:
 def hit_all(checks: list[tuple[str, Rate]]) -> bool:
     """Count one hit on each key in a single statement; True while every key is within its
     rate (every key is counted either way)."""
-    values = ", ".join(["(%s, %s, 1, %s)"] * len(checks))
     params = []
     for key, rate in checks:
         window = rate.window()
         params += [key, window, rate.expires_at(window)]
-    sql = _HIT.replace("VALUES (%s, %s, 1, %s)", f"VALUES {values}").replace(
-        "RETURNING hits", "RETURNING key, hits"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_hit_many_sql(len(checks)), params)
         hits = dict(cursor.fetchall())
     return all(hits[key] <= rate.limit for key, rate in checks)
+
+
+@functools.cache
+def _hit_many_sql(count: int) -> str:
+    values = ", ".join(["(%s, %s, 1, %s)"] * count)
+    return _HIT.replace("VALUES (%s, %s, 1, %s)", f"VALUES {values}").replace(
+        "RETURNING hits", "RETURNING key, hits"
+    )
 
 
 def exceeded(key: str, rate: Rate) -> bool:

@@ -12,15 +12,18 @@ class Vote(models.Model):
     cookie; exactly one of the two is set, and the database allows one vote per voter per tool.
     """
 
-    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="votes")
+    # Indexes are few on purpose: every first vote inserts into each. vote_tool_value leads with
+    # the tool; each kind of voter has a partial index that the other kind never enters.
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="votes", db_index=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="votes",
+        db_index=False,
     )
-    anonymous_id = models.UUIDField(null=True, blank=True, db_index=True)
+    anonymous_id = models.UUIDField(null=True, blank=True)
     value = models.CharField(max_length=4, choices=Verdict.choices)
     # A keyed hash of the client's address, for moderation; never the address itself.
     address_hash = models.CharField(max_length=64, blank=True)
@@ -48,7 +51,15 @@ class Vote(models.Model):
                 condition=Q(value__in=[Verdict.SHIP, Verdict.SKIP]), name="vote_ship_or_skip"
             ),
         ]
-        indexes = [models.Index(fields=["tool", "value"], name="vote_tool_value")]
+        indexes = [
+            models.Index(fields=["tool", "value"], name="vote_tool_value"),
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="vote_user"),
+            models.Index(
+                fields=["anonymous_id"],
+                condition=Q(anonymous_id__isnull=False),
+                name="vote_anonymous_voter",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.value} on {self.tool_id} by {self.voter_kind}"
