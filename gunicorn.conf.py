@@ -8,7 +8,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-worker_class = "gthread"
+# gthread, taking turns at accepting connections (shipskip/gunicorn_worker.py).
+worker_class = "shipskip.gunicorn_worker.FairThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker finishes its in-flight requests after SIGTERM before it exits.
 graceful_timeout = 30
