@@ -705,8 +705,17 @@ def markdown(scenarios: dict[str, Scenario], checks: list[Check], figures: dict,
             f"{'—' if s.queries is None else s.queries} |"
         )
     votes = figures["votes"]
+    runs = figures.get("ceiling_runs")
     lines += [
         "",
+        *(
+            [
+                f"- Ceiling measured first and again last: {runs[0]:.0f} and {runs[1]:.0f} "
+                "req/s; every ratio divides by the higher."
+            ]
+            if runs
+            else []
+        ),
         f"- Votes: {votes['ok']} answered 200 ({votes['sent']} sent); votes table "
         f"+{votes['rows_added']}, community counts +{votes['counts_added']} → "
         f"{'PASS' if votes_pass(votes) else 'FAIL'}.",
@@ -1091,11 +1100,29 @@ def measure(
             s.extra["votes"] = figures["votes"]
         if s.key == "ceiling":
             ceiling = s.requests_per_s
-        s.ratio = s.requests_per_s / ceiling if ceiling else None
         log(
             f"  {s.label:<26} {s.requests_per_s:>8.0f} {_latency(s.p50_ms, s.p50_censored):>8} "
             f"{_latency(s.p99_ms, s.p99_censored):>8} {s.errors:>7}"
         )
+
+    # The machine's speed drifts by a fifth within minutes (a shared VM): the ceiling is
+    # measured again after the pages and the higher of the two is what every ratio divides by,
+    # so a slow moment in the first ceiling run cannot flatter the pages.
+    if ceiling is not None:
+        again = run_wrk(
+            wrk,
+            base + "/healthz",
+            seconds=args.duration,
+            connections=args.connections,
+            name="ceiling-again",
+        )["requests_per_s"]
+        figures["ceiling_runs"] = [ceiling, again]
+        ceiling = max(ceiling, again)
+        log(f"  {'Ceiling again':<26} {again:>8.0f}   (ratios divide by {ceiling:.0f})")
+        scenarios["ceiling"].requests_per_s = ceiling
+    for s in scenarios.values():
+        if s.key not in skip and ceiling:
+            s.ratio = s.requests_per_s / ceiling
 
     # The comparison page's weight: its HTML, and its scripts as served gzip-compressed.
     _, _, page = fetch(base + setup["curated_url"])
