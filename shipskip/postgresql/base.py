@@ -23,7 +23,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        if connection.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
             return super().is_usable()
         try:
             readable, _, _ = select.select([connection.fileno()], [], [], 0)
