@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -9,18 +8,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Avg, Case, Count, F, Min, Prefetch, Q, Value, When
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from comparisons.verdicts import SHIP, SKIP, SPLIT, CommunityFigure, Freshness, PanelVerdict
-
-
-@lru_cache(maxsize=8192)
-def _tool_url(prefix: str, urlconf: str | None, slug: str) -> str:
-    """A tool's address (``reverse`` costs more than the rest of a vote's answer; the arguments
-    are everything its result depends on)."""
-    return reverse("comparisons:tool", args=[slug])
-
+from shipskip.http import reverse_cached
 
 COMPARE_SEPARATOR = "-vs-"
 
@@ -191,7 +183,7 @@ class Tool(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _tool_url(get_script_prefix(), get_urlconf(), self.slug)
+        return reverse_cached("comparisons:tool", self.slug)
 
     @property
     def initial(self) -> str:

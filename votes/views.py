@@ -48,7 +48,9 @@ def _vote_message(tool: Tool, value: str | None) -> str:
     return f"{what} — {tool.community.label}"
 
 
-def _widget(request: HttpRequest, tool: Tool, draw=vote_widget, **extra) -> HttpResponse:
+def _widget(
+    request: HttpRequest, tool: Tool, draw=vote_widget, status: int = 200, **extra
+) -> HttpResponse:
     """The vote widget (or ``vote_response``) for htmx, drawn where it was: a card, or the
     tool's own page (``detail``)."""
     html = draw(
@@ -58,14 +60,13 @@ def _widget(request: HttpRequest, tool: Tool, draw=vote_widget, **extra) -> Http
         detail=request.POST.get("detail") == "1",
         **extra,
     )
-    return HttpResponse(html)
+    return HttpResponse(html, status=status)
 
 
 def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> HttpResponse:
     if request.htmx:
         attach_visitor_state([tool], voter=voter_for(request), user=request.user)
-        response = _widget(request, tool, error=error)
-        response.status_code = status
+        response = _widget(request, tool, status=status, error=error)
     else:
         context = {"title": "Your vote was not counted", "message": error}
         response = render(request, "error.html", context, status=status)

@@ -104,3 +104,33 @@ def test_a_lost_connection_falls_back_then_listens_again_with_new_counters(feed,
     Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
     assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1)
     assert "1 vote so far" in text_of(client.get(tool.get_absolute_url()))
+
+
+def test_a_changed_or_withdrawn_vote_shows_on_cached_pages(feed, client):
+    tool = reviewed_tool()
+    voter = Client()
+    voter.post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1)
+    url = tool.get_absolute_url()
+    assert "100% ship" not in text_of(client.get(url))  # below the threshold: "1 vote so far"
+    voter.post(f"/votes/{tool.slug}/", {"value": "skip"})
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 2)
+    assert Tool.objects.get(pk=tool.pk).community_skips == 1
+    assert "1 vote so far" in text_of(client.get(url))
+    voter.post(f"/votes/{tool.slug}/withdraw/")
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 3)
+    assert "No community votes yet" in text_of(client.get(url))
+
+
+def test_votes_removed_by_a_moderator_leave_cached_pages(feed, client):
+    from votes.models import Vote
+    from votes.services import votes_remove_by_voters
+
+    tool = reviewed_tool()
+    Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1)
+    url = tool.get_absolute_url()
+    assert "1 vote so far" in text_of(client.get(url))  # now cached
+    votes_remove_by_voters(list(Vote.objects.filter(tool=tool)))
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 2)
+    assert "No community votes yet" in text_of(client.get(url))

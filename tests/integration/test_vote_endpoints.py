@@ -209,3 +209,28 @@ def test_an_untrusted_or_malformed_request_id_makes_a_new_voter_each_time(
     assert Vote.objects.count() == 2
     tool.refresh_from_db()
     assert tool.community_ships == 2
+
+
+def test_the_vote_widget_escapes_a_tools_name_on_its_page_and_in_the_vote_answer(client):
+    tool = reviewed_tool(slug="odd-name", name='Evil <script>alert(1)</script> "quoted"')
+    for response in (
+        client.get(tool.get_absolute_url()),
+        client.post(f"/votes/{tool.slug}/", {"value": "ship"}, **HTMX),
+    ):
+        content = response.content.decode()
+        assert "<script>alert(1)" not in content
+        assert (
+            'aria-label="Your vote on Evil &lt;script&gt;alert(1)&lt;/script&gt; '
+            '&quot;quoted&quot;"'
+        ) in content
+
+
+def test_the_pressed_button_withdraws_and_the_other_one_switches(client, tool):
+    client.post(f"/votes/{tool.slug}/", {"value": "ship"})
+    content = client.get(tool.get_absolute_url()).content.decode()
+    withdraw, vote = f"/votes/{tool.slug}/withdraw/", f"/votes/{tool.slug}/"
+    assert (
+        f'value="ship" aria-pressed="true" formaction="{withdraw}" hx-post="{withdraw}"' in content
+    )
+    assert f'value="skip" aria-pressed="false" hx-post="{vote}"' in content
+    assert "1 community vote counted" in content  # the tool page's own widget says how many

@@ -189,7 +189,7 @@ def test_with_no_votes_the_community_bar_says_so():
     assert bar.label == "Community: no votes yet."
 
 
-def test_the_split_bar_template_draws_both_segments_or_an_empty_outline():
+def test_the_split_bar_tags_draw_both_segments_or_an_empty_outline():
     template = Template("{% load verdict_charts %}{% panel_bar tool %}|{% community_bar tool %}")
     rendered = template.render(
         Context(
