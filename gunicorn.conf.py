@@ -41,3 +41,11 @@ def post_worker_init(worker):
     # keep it out of the cyclic collector's sweeps, whose full passes over it stalled requests.
     gc.collect()
     gc.freeze()
+
+
+def worker_exit(server, worker):
+    """Count changes the worker has not announced yet go out before it ends (a graceful stop
+    finishes its requests first)."""
+    from comparisons.changefeed import announcer
+
+    announcer.stop()

@@ -7,8 +7,9 @@ LISTENs to the notifications migration 0007 sends from triggers:
 
 - ``shipskip_catalog``: the new catalog version, after any editorial write commits;
 - ``shipskip_community``: a tool's slug, after a change to its community counts commits
-  (sent by ``announce_counts``, which ``votes.services`` calls once the change is committed:
-  a NOTIFY inside the vote's own transaction would make votes commit one at a time).
+  (sent by ``announce_counts``, which ``votes.services`` has the worker's ``announcer`` call
+  once the change is committed, in batches: a NOTIFY inside the vote's own transaction would
+  make votes commit one at a time).
 
 Notifications are sent only after the change commits, so a worker never learns of a
 change before it is visible; a render that starts after the notification reads the new data.
@@ -164,8 +165,98 @@ def announce_counts(slugs, using: str = "default") -> None:
         cursor.execute(ANNOUNCE_SQL, [COMMUNITY_CHANNEL, slugs])
 
 
+# How long the announcer gathers count changes before it sends them: the most a vote's count
+# waits to reach other workers' cached pages (a voter's own pages key on their vote already).
+ANNOUNCE_EVERY_SECONDS = 0.05
+
+
+class Announcer:
+    """Sends a worker's count announcements in batches, from a thread of its own.
+
+    Each announcement wakes every worker's listener and its PostgreSQL backend, and costs the
+    request that makes it a round trip: under load that was a sixth of a vote's whole cost.
+    Once started (in each gunicorn worker), ``announce`` only adds the slugs to a set; the
+    thread sends whatever gathered in ``ANNOUNCE_EVERY_SECONDS`` as one transaction, so a busy
+    tool is announced once per batch and listeners wake once per batch. Not started (tests,
+    commands, ``runserver``), ``announce`` announces at once, on the caller's connection.
+
+    Slugs are kept until they are sent: a batch that fails (PostgreSQL away) is retried, and
+    ``stop`` (gunicorn's worker_exit) sends what is left. A worker killed outright loses at
+    most one batch; those tools' pages in other workers then wait for the next change or the
+    cache timeout.
+    """
+
+    def __init__(self, alias: str = "default") -> None:
+        self.alias = alias
+        self._pending: set[str] = set()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def announce(self, slugs) -> None:
+        if self._thread is None:
+            announce_counts(slugs, self.alias)
+            return
+        with self._wake:
+            idle = not self._pending
+            self._pending.update(slugs)
+            if idle:  # the first change of a batch starts its clock; the rest just join it
+                self._wake.notify()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="shipskip-announcer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5) -> None:
+        """Send what is pending and end the thread; announcements are immediate again."""
+        thread = self._thread
+        if thread is None:
+            return
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        thread.join(timeout)
+        self._thread = None
+        with self._wake:  # anything that arrived while the thread was ending
+            leftover, self._pending = self._pending, set()
+        if leftover:
+            self._send(leftover)
+
+    def _run(self) -> None:
+        stopped = lambda: self._stopping  # noqa: E731
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._stopping)
+                self._wake.wait_for(stopped, ANNOUNCE_EVERY_SECONDS)  # the batch gathers
+                slugs, self._pending = self._pending, set()
+                stopping = self._stopping
+            if slugs and not self._send(slugs) and not stopping:
+                with self._wake:
+                    self._pending |= slugs  # kept for the next attempt
+                    self._wake.wait_for(stopped, RETRY_SECONDS[1])
+            if stopping:
+                connections[self.alias].close()  # this thread's own connection
+                return
+
+    def _send(self, slugs: set[str]) -> bool:
+        try:
+            announce_counts(slugs, self.alias)
+        except Exception as error:  # PostgreSQL away: the next attempt reconnects
+            logger.warning("count changes not announced yet (%s); retrying", error)
+            connections[self.alias].close()
+            return False
+        return True
+
+
+announcer = Announcer()
+
+
 def start_if_enabled() -> None:
     """Called by gunicorn in each worker (gunicorn.conf.py); off with SHIPSKIP_CHANGE_FEED=false
     (e.g. behind a transaction-pooling PgBouncer, where LISTEN does not work)."""
     if settings.SHIPSKIP_CHANGE_FEED:
         feed.start()
+        announcer.start()

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from html import escape
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.verdicts import CommunityFigure, PanelVerdict
@@ -304,35 +304,19 @@ def community_split(community: CommunityFigure) -> SplitBar:
 
 def split_bar_svg(bar: SplitBar) -> SafeString:
     """The split bar as inline SVG. Drawn here rather than by a template because every vote
-    redraws its tool's community bar, and the template engine cost more than the vote's SQL."""
-    height = bar.height
+    redraws its tool's community bar; f-strings with ``html.escape`` rather than
+    ``format_html``, whose per-value escaping cost as much again on the vote's path."""
+    h, label = bar.height, escape(bar.label)
     if not bar.shown:
-        return format_html(
-            '<svg class="split-bar split-bar--empty" width="100%" height="{}" role="img" '
-            'aria-label="{}"><rect class="split-bar__track" width="100%" height="{}"/></svg>',
-            height,
-            bar.label,
-            height,
+        return mark_safe(  # noqa: S308 - the label is escaped, the rest are numbers
+            f'<svg class="split-bar split-bar--empty" width="100%" height="{h}" role="img" '
+            f'aria-label="{label}"><rect class="split-bar__track" width="100%" height="{h}"/></svg>'
         )
-    gap = (
-        format_html(
-            '<line class="split-bar__gap" x1="{}" x2="{}" y1="0" y2="{}"/>',
-            bar.skip_x,
-            bar.skip_x,
-            height,
-        )
-        if bar.divided
-        else mark_safe("")  # noqa: S308 - a constant
-    )
-    return format_html(
-        '<svg class="split-bar" width="100%" height="{h}" role="img" aria-label="{label}">'
-        '<rect class="split-bar__track" width="100%" height="{h}"/>'
-        '<rect class="split-bar__ship" width="{ship}" height="{h}"/>'
-        '<rect class="split-bar__skip" x="{x}" width="{skip}" height="{h}"/>{gap}</svg>',
-        h=height,
-        label=bar.label,
-        ship=bar.ship_width,
-        x=bar.skip_x,
-        skip=bar.skip_width,
-        gap=gap,
+    x = bar.skip_x
+    gap = f'<line class="split-bar__gap" x1="{x}" x2="{x}" y1="0" y2="{h}"/>' if bar.divided else ""
+    return mark_safe(  # noqa: S308 - the label is escaped, the rest are numbers
+        f'<svg class="split-bar" width="100%" height="{h}" role="img" aria-label="{label}">'
+        f'<rect class="split-bar__track" width="100%" height="{h}"/>'
+        f'<rect class="split-bar__ship" width="{bar.ship_width}" height="{h}"/>'
+        f'<rect class="split-bar__skip" x="{x}" width="{bar.skip_width}" height="{h}"/>{gap}</svg>'
     )

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from comparisons.changefeed import announce_counts
+from comparisons import changefeed
 from comparisons.models import Status, Tool, Verdict
 from votes.models import Bookmark, Vote
 from votes.voters import Voter
@@ -23,9 +23,9 @@ logger = logging.getLogger(__name__)
 
 def _announce(slugs) -> None:
     """Tell the page caches these tools' counts moved, once the change is committed (at once
-    outside a transaction)."""
+    outside a transaction); in a gunicorn worker, with the worker's next batch."""
     slugs = list(slugs)
-    transaction.on_commit(lambda: announce_counts(slugs))
+    transaction.on_commit(lambda: changefeed.announcer.announce(slugs))
 
 
 def _recount(tool: Tool) -> None:

@@ -134,3 +134,77 @@ def test_votes_removed_by_a_moderator_leave_cached_pages(feed, client):
     votes_remove_by_voters(list(Vote.objects.filter(tool=tool)))
     assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 2)
     assert "No community votes yet" in text_of(client.get(url))
+
+
+@pytest.fixture
+def announcer(monkeypatch):
+    """The worker's announcer running, as gunicorn starts it, with every batch it sends kept."""
+    from comparisons import changefeed
+
+    live = changefeed.Announcer()
+    monkeypatch.setattr(changefeed, "announcer", live)
+    sent = []
+    send = changefeed.announce_counts
+
+    def recording(slugs, using="default"):
+        send(slugs, using)
+        sent.append(sorted(slugs))
+
+    monkeypatch.setattr(changefeed, "announce_counts", recording)
+    live.start()
+    live.sent = sent
+    yield live
+    live.stop()
+
+
+def test_a_burst_of_votes_is_announced_once_and_every_cached_page_shows_it(
+    feed, announcer, client, monkeypatch
+):
+    from comparisons import changefeed
+
+    monkeypatch.setattr(changefeed, "ANNOUNCE_EVERY_SECONDS", 1)  # the burst takes less
+    tools = [reviewed_tool() for _ in range(2)]
+    urls = [tool.get_absolute_url() for tool in tools]
+    for url in urls:
+        assert "No community votes yet" in text_of(client.get(url))  # now cached
+    for tool in tools:
+        for _ in range(3):
+            assert Client().post(f"/votes/{tool.slug}/", {"value": "ship"}).status_code == 302
+    assert wait_for(lambda: all(feed.snapshot().tools.get(tool.slug) for tool in tools))
+    for url in urls:
+        assert "3 votes so far" in text_of(client.get(url))
+    # Six votes, one notifying transaction that names each tool once.
+    assert announcer.sent == [sorted(tool.slug for tool in tools)]
+
+
+def test_count_changes_still_pending_go_out_when_the_worker_stops(feed, announcer, monkeypatch):
+    from comparisons import changefeed
+
+    monkeypatch.setattr(changefeed, "ANNOUNCE_EVERY_SECONDS", 30)
+    tool = reviewed_tool()
+    Client().post(f"/votes/{tool.slug}/", {"value": "skip"})
+    time.sleep(0.2)
+    assert feed.snapshot().tools.get(tool.slug) is None  # still gathering
+    started = time.monotonic()
+    announcer.stop()
+    assert time.monotonic() - started < 5  # stopping does not wait out the batch
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1)
+
+
+def test_a_batch_that_cannot_be_sent_is_sent_later(feed, announcer, monkeypatch):
+    from comparisons import changefeed
+
+    failures = []
+    send = changefeed.announce_counts
+
+    def down_once(slugs, using="default"):
+        if not failures:
+            failures.append(sorted(slugs))
+            raise changefeed.psycopg.OperationalError("server closed the connection")
+        send(slugs, using)
+
+    monkeypatch.setattr(changefeed, "announce_counts", down_once)
+    tool = reviewed_tool()
+    Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
+    assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1, 10)
+    assert failures == [[tool.slug]]

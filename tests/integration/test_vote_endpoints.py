@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client, override_settings
 
@@ -234,3 +236,24 @@ def test_the_pressed_button_withdraws_and_the_other_one_switches(client, tool):
     )
     assert f'value="skip" aria-pressed="false" hx-post="{vote}"' in content
     assert "1 community vote counted" in content  # the tool page's own widget says how many
+
+
+def test_the_vote_answer_escapes_the_return_address_and_needs_no_csrf_field(tool):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(tool.get_absolute_url()).content.decode()
+    # As htmx sends it: the token of the page's <body hx-headers>.
+    token = re.search(r'hx-headers=\'\{"x-csrftoken": "(\w+)"\}\'', page).group(1)
+    next_page = f'/compare/{tool.slug}-vs-other/?a=1&b="x"'
+    response = client.post(
+        f"/votes/{tool.slug}/", {"value": "ship", "next": next_page}, HTTP_X_CSRFTOKEN=token, **HTMX
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="next" value="/compare/grok-coder-vs-other/?a=1&amp;b=&quot;x&quot;"' in content
+    # htmx sends the page's token in a header on the next vote; the answer carries none.
+    assert "csrfmiddlewaretoken" not in content
+    again = client.post(
+        f"/votes/{tool.slug}/withdraw/", {"next": next_page}, HTTP_X_CSRFTOKEN=token, **HTMX
+    )
+    assert again.status_code == 200
+    assert not Vote.objects.exists()
