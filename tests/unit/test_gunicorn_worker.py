@@ -1,17 +1,25 @@
-"""The gunicorn worker takes turns at the shared socket: it steps back after an accept only
-once it holds more connections than it has threads."""
+"""The gunicorn worker takes turns at the shared socket: past a connection per thread, it steps
+back after an accept while a sibling worker holds fewer connections (a shared board)."""
 
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from gunicorn.workers.gthread import ThreadWorker
 
 from shipskip import gunicorn_worker
-from shipskip.gunicorn_worker import FairThreadWorker
+from shipskip.gunicorn_worker import Board, FairThreadWorker
+
+SIBLING = os.getppid()  # any live process stands in for a sibling worker
 
 
-def worker_accepting(monkeypatch, threads: int) -> tuple[FairThreadWorker, list[float]]:
+def worker_accepting(monkeypatch, threads: int, board: Board | None = None):
     worker = object.__new__(FairThreadWorker)  # no sockets or threads: only the accept rule
     worker.cfg = SimpleNamespace(threads=threads)
+    if board is not None:
+        monkeypatch.setattr(gunicorn_worker, "board", board)
+        worker._slot = board.claim(os.getpid())
     worker.nr_conns = 0
 
     def accepted(self, listener):
@@ -24,17 +32,69 @@ def worker_accepting(monkeypatch, threads: int) -> tuple[FairThreadWorker, list[
 
 
 def test_a_worker_accepts_a_connection_per_thread_without_pausing(monkeypatch):
-    worker, pauses = worker_accepting(monkeypatch, threads=4)
+    board = Board(slots=4)
+    sibling = board.claim(SIBLING)
+    board.set(sibling, 0)
+    worker, pauses = worker_accepting(monkeypatch, threads=4, board=board)
     for _ in range(4):
         worker.accept(listener=None)
     assert worker.nr_conns == 4
     assert pauses == []
 
 
-def test_beyond_a_connection_per_thread_each_accept_leaves_the_next_to_another_worker(
-    monkeypatch,
-):
-    worker, pauses = worker_accepting(monkeypatch, threads=4)
-    for _ in range(7):
+def test_past_a_connection_per_thread_it_waits_for_a_sibling_holding_fewer(monkeypatch):
+    board = Board(slots=4)
+    sibling = board.claim(SIBLING)
+    worker, pauses = worker_accepting(monkeypatch, threads=2, board=board)
+    board.set(sibling, 2)
+    for _ in range(3):
         worker.accept(listener=None)
-    assert pauses == [gunicorn_worker.ACCEPT_PAUSE_SECONDS] * 3
+    assert pauses == []  # 3 against 2: as even as it gets
+    board.set(sibling, 0)
+    worker.accept(listener=None)  # 4 against 0: step back, as long as the sibling lags
+    assert pauses == [gunicorn_worker.ACCEPT_PAUSE_SECONDS] * gunicorn_worker.ACCEPT_PAUSES
+
+    pauses.clear()
+
+    def sibling_catches_up(seconds):
+        pauses.append(seconds)
+        board.set(sibling, 4)
+
+    monkeypatch.setattr(gunicorn_worker.time, "sleep", sibling_catches_up)
+    worker.accept(listener=None)
+    assert len(pauses) == 1  # stops pausing once the sibling has caught up
+
+
+def test_the_board_counts_every_change_gthread_makes_and_forgets_ended_workers():
+    board = Board(slots=2)
+    worker = object.__new__(FairThreadWorker)
+    worker._slot = board.claim(SIBLING)
+    original = gunicorn_worker.board
+    gunicorn_worker.board = board
+    try:
+        worker.nr_conns = 5
+        worker.nr_conns -= 1  # as gthread closes a connection
+        other = board.claim(os.getpid())
+        assert board.fewest_elsewhere(other) == 4
+        ended = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        board.release(other)
+        board.set(board.claim(int(ended.stdout)), 0)  # a worker that has since exited
+        assert board.fewest_elsewhere(worker._slot) is None  # the dead one does not count
+        assert board.claim(os.getpid()) is not None  # and its slot is taken over
+    finally:
+        gunicorn_worker.board = original
+
+
+def test_workers_forked_from_one_master_share_the_board():
+    board = Board(slots=4)
+    pid = os.fork()
+    if pid == 0:  # the child: post a count, as a worker does
+        board.set(board.claim(os.getpid()), 7)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert gunicorn_worker._SLOT.unpack_from(board._memory, 0) == (pid, 7)
