@@ -74,11 +74,11 @@ class Board:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # exists, under another user
+        pass
     return True
 
 
@@ -111,10 +111,7 @@ class FairThreadWorker(ThreadWorker):
 
     def accept(self, listener) -> None:
         super().accept(listener)
-        if self.nr_conns <= self.cfg.threads:
-            return
-        if self._slot is None:  # no board: one pause, as before
-            time.sleep(ACCEPT_PAUSE_SECONDS)
+        if self._slot is None or self.nr_conns <= self.cfg.threads:
             return
         for _ in range(ACCEPT_PAUSES):
             if not self._sibling_has_fewer():

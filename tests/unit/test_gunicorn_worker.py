@@ -98,3 +98,14 @@ def test_workers_forked_from_one_master_share_the_board():
         os._exit(0)
     os.waitpid(pid, 0)
     assert gunicorn_worker._SLOT.unpack_from(board._memory, 0) == (pid, 7)
+
+
+def test_a_worker_without_a_place_on_the_board_accepts_as_gunicorn_does(monkeypatch):
+    board = Board(slots=1)
+    board.claim(SIBLING)  # the only slot is taken
+    worker, pauses = worker_accepting(monkeypatch, threads=1, board=board)
+    assert worker._slot is None
+    for _ in range(5):
+        worker.accept(listener=None)
+    assert worker.nr_conns == 5
+    assert pauses == []
