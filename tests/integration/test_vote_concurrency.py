@@ -121,7 +121,9 @@ def test_fifty_first_time_visitors_voting_at_once_through_the_site_give_fifty_vo
 
     responses = run_together(first_vote)
 
-    assert {response.status_code for response in responses} == {200}
+    # Seen failing once in a full parallel run and never since: say what was answered.
+    refused = [(r.status_code, r.content[:300]) for r in responses if r.status_code != 200]
+    assert not refused, refused
     assert all(COOKIE_NAME in response.cookies for response in responses)
     tool.refresh_from_db()
     assert Vote.objects.filter(tool=tool).count() == THREADS
