@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 
@@ -11,3 +12,18 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, with the id of the user it logs in beside the data (kept in
+    step on every save by ``accounts.sessions.SessionStore``): the one read every logged-in
+    request makes then brings the user too. Django documents the pattern ("Extending
+    database-backed session engines")."""
+
+    user_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

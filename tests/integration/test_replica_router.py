@@ -197,7 +197,8 @@ def test_writes_identities_and_rate_limits_always_use_the_primary(replica):
     token = routers.begin(eligible=True)
     try:
         from django.contrib.auth import get_user_model
-        from django.contrib.sessions.models import Session
+
+        from accounts.models import Session
 
         for model in (Session, get_user_model(), Counter):
             assert router.db_for_read(model) == "default", model

@@ -1,15 +1,20 @@
-"""Sessions and the logged-in user are read with plain SQL on every request (accounts/sessions.py,
-accounts/backends.py): they must keep every promise Django's own readers make."""
+"""Sessions and the logged-in user are read together, with one plain query, on every request
+(accounts/sessions.py, accounts/backends.py): they must keep every promise Django's own readers
+make."""
 
 import datetime as dt
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.db import connection
+from django.contrib.auth import SESSION_KEY
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.backends import AccountBackend
+from accounts.models import Session
+from accounts.sessions import loaded_user
 from tests.factories import make_user
 from tests.integration.test_comparison_page import text_of
 
@@ -35,14 +40,56 @@ def page(client: Client) -> str:
     return text_of(response)
 
 
-def test_a_login_holds_across_requests_with_one_read_each_for_session_and_user():
-    client, _ = logged_in("ines")
+def test_a_login_holds_across_requests_with_one_read_for_session_and_user():
+    client, user = logged_in("ines")
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert "Log out" in page(client)
     sql = [q["sql"] for q in queries]
-    assert len([q for q in sql if "django_session" in q]) == 1
-    assert len([q for q in sql if "accounts_user" in q]) == 1
+    assert len([q for q in sql if "accounts_session" in q]) == 1
+    assert [q for q in sql if "accounts_user" in q] == [q for q in sql if "accounts_session" in q]
+    assert Session.objects.get().user_id == user.pk
+
+
+def test_a_session_without_its_user_id_still_logs_in_and_gains_it_when_saved():
+    """Sessions copied from before accounts_session had the column (migration 0005)."""
+    client, user = logged_in("ivo")
+    Session.objects.update(user_id=None)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Log out" in page(client)
+    alone = [q for q in queries if "accounts_user" in q["sql"] and "session" not in q["sql"]]
+    assert len(alone) == 1  # the user is read on its own
+    session = Session.objects.get()
+    store = session.get_session_store_class()(session.session_key)
+    store["seen"] = True
+    store.save()
+    assert Session.objects.get().user_id == user.pk
+
+
+def test_a_user_read_with_one_session_never_serves_another_id_or_another_request():
+    first, second = make_user("pia"), make_user("quinn")
+    backend = AccountBackend()
+    loaded_user.set((str(first.pk), first))
+    assert backend.get_user(second.pk) == second  # another id: read from the database
+    assert loaded_user.get() is None  # and the loaded user is gone
+    loaded_user.set((str(first.pk), first))
+    request_finished.disconnect(close_old_connections)  # as the test client does: keep the test's
+    try:
+        request_finished.send(sender=None)  # the end of a request that never asked for its user
+    finally:
+        request_finished.connect(close_old_connections)
+    type(first).objects.filter(pk=first.pk).update(is_active=False)
+    assert backend.get_user(first.pk) is None  # read again: no longer active
+
+
+def test_an_anonymous_session_names_no_user():
+    store = Session.get_session_store_class()()
+    store["cart"] = "x"
+    store.create()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
+    store[SESSION_KEY] = "not-a-number"
+    store.save()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
 
 
 def test_logging_out_ends_the_session_for_every_copy_of_the_cookie():
