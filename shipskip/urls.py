@@ -8,6 +8,8 @@ from shipskip import health
 urlpatterns = [
     path("healthz", health.liveness, name="liveness"),
     path("readyz", health.readiness, name="readiness"),
+    # Votes are the most frequent POST: their patterns are tried before the others.
+    path("", include("votes.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
@@ -19,7 +21,6 @@ urlpatterns = [
     path("feeds/latest.atom", seo.LatestAtomFeed(), name="feed-atom"),
     path("feeds/categories/<slug:slug>.rss", seo.CategoryFeed(), name="category-feed-rss"),
     path("feeds/categories/<slug:slug>.atom", seo.CategoryAtomFeed(), name="category-feed-atom"),
-    path("", include("votes.urls")),
     path("", include("comparisons.urls")),
 ]
 
