@@ -6,8 +6,11 @@ is announced to the web workers' page caches once it has committed (``_announce`
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import time
 import uuid
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -15,6 +18,8 @@ from django.utils import timezone
 
 from comparisons import changefeed
 from comparisons.models import Status, Tool, Verdict
+from throttle import limits
+from votes.batching import GroupCommit
 from votes.models import Bookmark, Vote
 from votes.voters import Voter
 
@@ -47,72 +52,198 @@ def _voted_fields() -> list[str]:
     return [f.attname for f in Tool._meta.concrete_fields if f.attname in wanted]
 
 
-FIRST_VOTE_SQL = """
-WITH tool AS (
-    SELECT id FROM comparisons_tool WHERE slug = %(slug)s AND status = %(published)s
+class RateLimited(Exception):
+    """A first vote past one of its rates: counted as a hit, not as a vote."""
+
+
+@dataclass(frozen=True)
+class FirstVote:
+    slug: str
+    anonymous_id: uuid.UUID
+    value: str
+    address_hash: str = ""
+    checks: tuple[tuple[str, limits.Rate], ...] = ()  # (rate-limit key, rate), all hit
+
+
+# First votes of new visitors, any number in one statement (its own transaction). In order:
+# - every rate-limit key is hit once per vote, keys in sorted order (so two batches never wait
+#   on each other's counters), and each vote's place among its keys' hits decides whether it
+#   is past a rate (refused, but still counted as a hit, as throttle.limits.hit_all does);
+# - the votes are inserted in (tool, voter) order; a visitor's vote that is already there (a
+#   replayed request) is not inserted again, and waits for the attempt that inserted it;
+# - then the voted tools are locked in id order and each count moves by this batch's votes:
+#   a recount holding a tool's lock cannot see the uncommitted votes, and the update then adds
+#   them to whatever the recount wrote. Locking after the inserts means a replay waits on the
+#   first attempt's vote, never the other way round;
+# - every vote's row says whether it was refused, whether it counted, and its tool with the
+#   counts as they now are (no tool: not a published tool).
+FIRST_VOTES_SQL = """
+WITH item AS (
+    SELECT * FROM json_to_recordset(%(votes)s::json)
+        AS item(ord int, slug text, anonymous_id uuid, value text, address_hash text)
+), hit AS (
+    SELECT * FROM json_to_recordset(%(hits)s::json)
+        AS hit(ord int, key text, "limit" int, "window" bigint, expires_at bigint)
+), hits AS (
+    INSERT INTO throttle_counter AS counter (key, "window", hits, expires_at)
+    SELECT key, max("window"), count(*), max(expires_at) FROM hit GROUP BY key ORDER BY key
+    ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN counter."window" = EXCLUDED."window"
+                    THEN counter.hits + EXCLUDED.hits ELSE EXCLUDED.hits END,
+        "window" = EXCLUDED."window",
+        expires_at = EXCLUDED.expires_at
+    RETURNING key, hits
+), refused AS (
+    SELECT DISTINCT ord FROM (
+        SELECT hit.ord, hit."limit",
+               hits.hits - count(*) OVER (PARTITION BY hit.key)
+                   + row_number() OVER (PARTITION BY hit.key ORDER BY hit.ord) AS nth
+          FROM hit JOIN hits USING (key)
+    ) AS numbered
+     WHERE nth > "limit"
+), target AS (
+    SELECT item.*, tool.id AS tool_id
+      FROM item JOIN comparisons_tool AS tool
+        ON tool.slug = item.slug AND tool.status = %(published)s
+     WHERE item.ord NOT IN (SELECT ord FROM refused)
 ), vote AS (
     INSERT INTO votes_vote (tool_id, anonymous_id, value, address_hash, created_at, updated_at)
-    SELECT id, %(anonymous_id)s, %(value)s, %(address_hash)s, now(), now() FROM tool
+    SELECT DISTINCT ON (tool_id, anonymous_id)
+           tool_id, anonymous_id, value, address_hash, now(), now()
+      FROM target ORDER BY tool_id, anonymous_id, ord
     ON CONFLICT (tool_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING
-    RETURNING tool_id
+    RETURNING tool_id, anonymous_id, value
 ), counted AS (
-    UPDATE comparisons_tool
-       SET community_ships = community_ships + %(ship)s,
-           community_skips = community_skips + %(skip)s
-     WHERE id = (SELECT tool_id FROM vote)
-    RETURNING id, slug, name, community_ships, community_skips
-), already AS (
+    SELECT min(target.ord) AS ord
+      FROM target JOIN vote USING (tool_id, anonymous_id)
+     GROUP BY target.tool_id, target.anonymous_id
+), locked AS MATERIALIZED (
     SELECT id, slug, name, community_ships, community_skips FROM comparisons_tool
-     WHERE id = (SELECT id FROM tool) AND NOT EXISTS (SELECT FROM vote)
-       FOR SHARE
+     WHERE id IN (SELECT tool_id FROM target) AND (SELECT count(*) FROM vote) >= 0
+     ORDER BY id
+       FOR UPDATE
+), moved AS (
+    UPDATE comparisons_tool AS tool
+       SET community_ships = tool.community_ships + change.ships,
+           community_skips = tool.community_skips + change.skips
+      FROM (SELECT tool_id,
+                   count(*) FILTER (WHERE value = %(ship)s) AS ships,
+                   count(*) FILTER (WHERE value = %(skip)s) AS skips
+              FROM vote GROUP BY tool_id) AS change
+     WHERE tool.id = change.tool_id AND tool.id IN (SELECT id FROM locked)
+    RETURNING tool.id, tool.community_ships, tool.community_skips
 )
-SELECT *, true FROM counted
-UNION ALL
-SELECT *, false FROM already
+SELECT item.ord IN (SELECT ord FROM refused), item.ord IN (SELECT ord FROM counted),
+       locked.id, locked.slug, locked.name,
+       coalesce(moved.community_ships, locked.community_ships),
+       coalesce(moved.community_skips, locked.community_skips)
+  FROM item
+  LEFT JOIN target ON target.ord = item.ord
+  LEFT JOIN locked ON locked.id = target.tool_id
+  LEFT JOIN moved ON moved.id = target.tool_id
+ ORDER BY item.ord
 """
 
+REFUSED = object()  # an outcome of first_votes: past a rate
 
-def vote_first(*, slug: str, voter: Voter, value: str, address_hash: str = "") -> Tool | None:
-    """A new anonymous visitor's first vote on the published tool ``slug``, in one statement
-    (its own transaction): add the vote, and add one to the tool's count under the row lock the
-    UPDATE takes. Returns the tool with fresh counts, or None when no published tool has that slug.
+
+def first_votes(votes: list[FirstVote]) -> list[Tool | None | object]:
+    """Each vote's outcome, in order: its tool with fresh counts, None when no published tool
+    has that slug, or ``REFUSED`` when past a rate. One statement for all of them."""
+    now = time.time()
+    hits = []
+    for ord, vote in enumerate(votes):
+        for key, rate in vote.checks:
+            window = rate.window(now)
+            hits.append(
+                {
+                    "ord": ord,
+                    "key": key,
+                    "limit": rate.limit,
+                    "window": window,
+                    "expires_at": rate.expires_at(window),
+                }
+            )
+    params = {
+        # One JSON text each: a statement's parameters cost far less to send this way than
+        # as arrays of many values.
+        "votes": json.dumps(
+            [
+                {
+                    "ord": ord,
+                    "slug": vote.slug,
+                    "anonymous_id": str(vote.anonymous_id),
+                    "value": vote.value,
+                    "address_hash": vote.address_hash,
+                }
+                for ord, vote in enumerate(votes)
+            ]
+        ),
+        "hits": json.dumps(hits),
+        "published": Status.PUBLISHED,
+        "ship": Verdict.SHIP,
+        "skip": Verdict.SKIP,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FIRST_VOTES_SQL, params)
+        rows = cursor.fetchall()
+    outcomes: list[Tool | None | object] = []
+    moved = set()
+    for refused, counted, pk, slug, name, ships, skips in rows:
+        if refused:
+            outcomes.append(REFUSED)
+            continue
+        if pk is None:
+            outcomes.append(None)
+            continue
+        if counted:
+            moved.add(slug)
+        else:
+            logger.info("first vote replayed: %s already had this voter's vote", slug)
+        given = dict(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
+        # from_db takes the values in the model's field order.
+        outcomes.append(
+            Tool.from_db(connection.alias, list(given), [given[f] for f in _voted_fields()])
+        )
+    if moved:
+        _announce(sorted(moved))
+    return outcomes
+
+
+# A worker's threads share their first votes' statements (votes/batching.py).
+_group = GroupCommit(first_votes)
+
+
+def vote_first(
+    *, slug: str, voter: Voter, value: str, address_hash: str = "", checks=()
+) -> Tool | None:
+    """A new anonymous visitor's first vote on the published tool ``slug``: hit each rate in
+    ``checks`` ((key, Rate) pairs), add the vote, and add one to the tool's count under the row
+    lock the update takes, in one statement, shared with the first votes of other threads that
+    are waiting at the same moment (``votes.batching``). Returns the tool with fresh counts, or
+    None when no published tool has that slug; raises ``RateLimited`` past a rate.
 
     Only for a voter whose id was made for this request (``voter.is_new``): no earlier vote of
-    theirs can exist, so the change is known without reading anything first. The vote is
-    inserted before the tool row is locked; a recount holding that lock cannot see the
-    uncommitted vote, and the UPDATE then adds it to whatever the recount wrote.
+    theirs can exist, so the change is known without reading anything first.
 
     Idempotent: the same request replayed (by nginx on another node, after the node that took
     it died) makes the same voter id (``voters.new_anonymous_id``). If the first attempt
-    committed, the INSERT finds its vote (ON CONFLICT on the one-vote-per-visitor index), inserts
-    nothing, and the counts do not move; the tool comes back with its current counts. Two
-    attempts racing: the second waits on the index entry of the first, then inserts nothing; its
-    FOR SHARE read then sees the counts the first committed.
+    committed, its vote is found, nothing is inserted, and the counts do not move; the tool comes
+    back with its current counts. Two attempts racing: the second waits on the vote of the first,
+    then inserts nothing, and reads the counts the first committed.
+
+    Inside a transaction (a caller's ``atomic``) the vote is its own batch, on that transaction.
     """
     if not voter.is_new or voter.anonymous_id is None:
         raise ValueError("vote_first is for a voter who has never voted")
-    params = {
-        "slug": slug,
-        "published": Status.PUBLISHED,
-        "anonymous_id": voter.anonymous_id,
-        "value": value,
-        "address_hash": address_hash,
-        "ship": int(value == Verdict.SHIP),
-        "skip": int(value == Verdict.SKIP),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(FIRST_VOTE_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, slug, name, ships, skips, counted = row
-    if counted:
-        _announce([slug])
+    vote = FirstVote(slug, voter.anonymous_id, value, address_hash, tuple(checks))
+    if connection.in_atomic_block:
+        (outcome,) = first_votes([vote])
     else:
-        logger.info("first vote replayed: %s already had this voter's vote, nothing counted", slug)
-    given = dict(id=pk, slug=slug, name=name, community_ships=ships, community_skips=skips)
-    # from_db takes the values in the model's field order.
-    return Tool.from_db(connection.alias, list(given), [given[f] for f in _voted_fields()])
+        outcome = _group.submit(vote)
+    if outcome is REFUSED:
+        raise RateLimited(slug)
+    return outcome  # type: ignore[return-value]
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from throttle import limits
 from throttle.clients import address_hash
 from votes.forms import CompareSelectedForm
 from votes.selectors import attach_visitor_state, bookmarked_tools
-from votes.services import bookmark_add, bookmark_remove, vote_first, vote_set
+from votes.services import RateLimited, bookmark_add, bookmark_remove, vote_first, vote_set
 from votes.voters import Voter, remember, voter_for
 from votes.widget import vote_response, vote_widget
 
@@ -23,6 +23,7 @@ BOOKMARKS_CHANGED = "bookmarks-changed"
 VOTE_VALUES = frozenset(Verdict.values)
 VOTE_REQUIRED = "Choose Ship or Skip."
 VOTE_INVALID = "A vote is either “ship” or “skip”."
+TOO_MANY_VOTES = "Too many votes in a minute. Wait a moment, then try again."
 
 
 def _return_to(request: HttpRequest, tool: Tool) -> str:
@@ -30,16 +31,11 @@ def _return_to(request: HttpRequest, tool: Tool) -> str:
     return safe_next(request, request.POST.get("next"), tool.get_absolute_url())
 
 
-def _within_vote_limits(client: str, voter: Voter) -> bool:
-    return limits.hit_all(
-        [
-            (f"vote:voter:{voter.key}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE)),
-            (
-                f"vote:address:{client}",
-                limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS),
-            ),
-        ]
-    )
+def _vote_limits(client: str, voter: Voter) -> list[tuple[str, limits.Rate]]:
+    return [
+        (f"vote:voter:{voter.key}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE)),
+        (f"vote:address:{client}", limits.Rate.parse(settings.SHIPSKIP_VOTE_RATE_PER_ADDRESS)),
+    ]
 
 
 def _vote_message(tool: Tool, value: str | None) -> str:
@@ -93,17 +89,22 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
             return _refuse_vote(request, _voted_tool(slug), 400, error)
     voter = voter_for(request, create=True)
     client = address_hash(request)  # never the address itself
-    if not _within_vote_limits(client, voter):
-        message = "Too many votes in a minute. Wait a moment, then try again."
-        return _refuse_vote(request, _voted_tool(slug), 429, message)
-
+    checks = _vote_limits(client, voter)
     if voter.is_new and value is not None:
-        # The most common vote of all, a visitor's first: one statement finds the tool, adds
-        # the vote and moves the count.
-        tool = vote_first(slug=slug, voter=voter, value=value, address_hash=client)
+        # The most common vote of all, a visitor's first: one statement hits the rate limits,
+        # finds the tool, adds the vote and moves the count (shared with other threads' first
+        # votes of the same moment).
+        try:
+            tool = vote_first(
+                slug=slug, voter=voter, value=value, address_hash=client, checks=checks
+            )
+        except RateLimited:
+            return _refuse_vote(request, _voted_tool(slug), 429, TOO_MANY_VOTES)
         if tool is None:
             raise Http404("No published tool has that name.")
     else:
+        if not limits.hit_all(checks):
+            return _refuse_vote(request, _voted_tool(slug), 429, TOO_MANY_VOTES)
         tool = _voted_tool(slug)
         vote_set(tool=tool, voter=voter, value=value, address_hash=client)
     tool.my_vote = value

@@ -6,11 +6,17 @@ from django.test import RequestFactory, override_settings
 
 from comparisons.models import Tool
 from tests.factories import ToolFactory, make_user
+from throttle.limits import Rate
+from throttle.models import Counter
 from votes.models import Bookmark, Vote
 from votes.selectors import attach_visitor_state
 from votes.services import (
+    REFUSED,
+    FirstVote,
+    RateLimited,
     bookmark_add,
     bookmark_remove,
+    first_votes,
     vote_first,
     vote_set,
     votes_merge_anonymous,
@@ -93,6 +99,53 @@ def test_a_replayed_first_vote_returns_the_current_counts_and_moves_none():
     again = vote_first(slug=tool.slug, voter=voter, value="skip")
     assert (again.community_ships, again.community_skips) == (2, 1) == counts(tool)
     assert Vote.objects.filter(tool=tool).count() == 3
+
+
+def test_first_votes_of_one_moment_are_one_statement_each_counted_once(
+    django_assert_num_queries,
+):
+    """What a worker's threads send together (votes/batching.py): every vote counted once, the
+    same voter twice (a replay) once, a missing tool None, and each answer the counts after
+    the whole statement."""
+    one, two = ToolFactory(), ToolFactory()
+    replayed = uuid.uuid4()
+    votes = [
+        FirstVote(one.slug, uuid.uuid4(), "ship"),
+        FirstVote(two.slug, uuid.uuid4(), "skip"),
+        FirstVote(one.slug, replayed, "skip"),
+        FirstVote("no-such-tool", uuid.uuid4(), "ship"),
+        FirstVote(one.slug, replayed, "skip"),
+    ]
+    with django_assert_num_queries(1):
+        outcomes = first_votes(votes)
+    assert outcomes[3] is None
+    shown = [
+        (t.slug, t.community_ships, t.community_skips) for i, t in enumerate(outcomes) if i != 3
+    ]
+    assert shown == [(one.slug, 1, 1), (two.slug, 0, 1), (one.slug, 1, 1), (one.slug, 1, 1)]
+    assert counts(one) == (1, 1) and counts(two) == (0, 1)
+    assert Vote.objects.filter(anonymous_id=replayed).count() == 1
+    assert Vote.objects.count() == 3
+
+
+def test_first_votes_past_a_rate_are_refused_in_the_order_they_came_and_still_hit(monkeypatch):
+    tool = ToolFactory()
+    per_address = (("vote:address:office", Rate(2, 60)),)
+    votes = [FirstVote(tool.slug, uuid.uuid4(), "ship", "office", per_address) for _ in range(3)]
+    outcomes = first_votes(votes)
+    assert outcomes[2] is REFUSED and outcomes[0] is not REFUSED and outcomes[1] is not REFUSED
+    assert counts(tool) == (2, 0)
+    assert Counter.objects.get(key="vote:address:office").hits == 3
+    with pytest.raises(RateLimited):  # the next one, alone, is past the rate too
+        vote_first(
+            slug=tool.slug,
+            voter=Voter(anonymous_id=uuid.uuid4(), is_new=True),
+            value="ship",
+            address_hash="office",
+            checks=per_address,
+        )
+    assert Counter.objects.get(key="vote:address:office").hits == 4
+    assert Vote.objects.count() == 2
 
 
 REQUEST_ID = "0123456789abcdef0123456789abcdef"
