@@ -133,3 +133,25 @@ def test_changing_the_password_logs_out_the_other_sessions():
     user.save()
     assert "Log in" in page(other)
     assert "Log in" in page(client)
+
+
+def test_session_data_tampered_in_the_database_is_not_trusted_even_after_a_good_read():
+    client, _ = logged_in("rosa")
+    assert "Log out" in page(client)  # the good text has been verified (and remembered)
+    session = Session.objects.get()
+    good = session.session_data
+    forged = good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB")
+    Session.objects.update(session_data=forged)
+    assert "Log in" in page(client)
+    Session.objects.update(session_data=good)
+    assert "Log out" in page(client)
+
+
+def test_each_read_of_a_session_gets_its_own_objects():
+    store = Session.get_session_store_class()()
+    store["basket"] = ["one"]
+    store.create()
+    first = Session.get_session_store_class()(store.session_key)
+    first["basket"].append("changed in memory, never saved")
+    second = Session.get_session_store_class()(store.session_key)
+    assert second["basket"] == ["one"]
