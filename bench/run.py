@@ -434,7 +434,9 @@ def page_csrf_token(body: bytes) -> str | None:
 
 
 def login(base: str, password: str) -> str:
-    """Log the bench user in through the login form; returns the session 'name=value'."""
+    """Log the bench user in through the login form; returns the cookies a browser holds after
+    it ('session=…; csrftoken=…': Django gives a new CSRF cookie with the login, and a browser
+    that logged in always sends it back)."""
     status, headers, body = fetch(base + "/accounts/login/")
     csrf_cookie = cookie_from(headers, "csrftoken")
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
@@ -455,7 +457,7 @@ def login(base: str, password: str) -> str:
     session = cookie_from(headers, "sessionid")
     if status != 302 or not session:
         raise BenchError(f"Login POST answered {status} without a session cookie.")
-    return session
+    return f"{session}; {cookie_from(headers, 'csrftoken') or csrf_cookie}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -576,7 +578,7 @@ def run_wrk(
         timeout=seconds + 60,
         check=False,
     )
-    shown = " ".join(command).replace(cookie or "\0", "<session cookie>")
+    shown = " ".join(command).replace(cookie or "\0", "<session and CSRF cookies>")
     (OUT / f"wrk-{name}.txt").write_text(
         shown + "\n" + result.stdout + result.stderr, encoding="utf-8"
     )
@@ -752,7 +754,11 @@ def markdown(scenarios: dict[str, Scenario], checks: list[Check], figures: dict,
         "",
     ]
     for s in scenarios.values():
-        extra = " (with the bench user's session cookie)" if s.logged_in else ""
+        extra = (
+            " (with the session and CSRF cookies of the bench user's browser)"
+            if s.logged_in
+            else ""
+        )
         lines.append(f"- {s.label}: `{s.method} {s.path}`{extra}")
     lines.append("")
     return "\n".join(lines)
