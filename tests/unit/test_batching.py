@@ -16,43 +16,50 @@ def test_a_lone_item_is_its_own_batch():
     assert group.batches == 1
 
 
-def run_while_first_batch_blocks(group, started, count):
-    """Submit item 0, wait until its batch runs, then submit 1..count-1 from other threads."""
-    results, threads = {}, []
-
-    def submit(item):
-        results[item] = group.submit(item)
-
-    first = threading.Thread(target=submit, args=(0,))
-    first.start()
-    assert started.wait(5)
-    for item in range(1, count):
-        thread = threading.Thread(target=submit, args=(item,))
-        thread.start()
-        threads.append(thread)
-    return first, threads, results
-
-
-def test_items_that_arrive_during_a_batch_run_together_in_the_next_one():
-    release, started, batches = threading.Event(), threading.Event(), []
+def first_blocks_while_others_arrive(run_later, count):
+    """Run item 0 alone in a batch that blocks until items 1..count-1 are all queued behind it
+    (each from its own thread), then let it finish. Returns every batch ``run`` saw and each
+    item's outcome (or error)."""
+    release, started, batches, outcomes = threading.Event(), threading.Event(), [], {}
 
     def run(items):
         batches.append(list(items))
         if len(batches) == 1:
             started.set()
             assert release.wait(5)
-        return [f"outcome {item}" for item in items]
+            return ["first" for _ in items]
+        return run_later(items)
 
     group = GroupCommit(run)
-    first, others, results = run_while_first_batch_blocks(group, started, 6)
-    while len(group._waiting) < 5:  # every other thread is queued behind the running batch
+
+    def submit(item):
+        try:
+            outcomes[item] = group.submit(item)
+        except Exception as error:  # what the item's thread would raise
+            outcomes[item] = error
+
+    threads = [threading.Thread(target=submit, args=(0,))]
+    threads[0].start()
+    assert started.wait(5)
+    for item in range(1, count):
+        threads.append(threading.Thread(target=submit, args=(item,)))
+        threads[-1].start()
+    while len(group._waiting) < count - 1:  # every other thread is queued behind the batch
         threading.Event().wait(0.001)
     release.set()
-    for thread in [first, *others]:
+    for thread in threads:
         thread.join(5)
+    assert not group._running
+    return batches, outcomes
+
+
+def test_items_that_arrive_during_a_batch_run_together_in_the_next_one():
+    batches, outcomes = first_blocks_while_others_arrive(
+        lambda items: [f"outcome {item}" for item in items], 6
+    )
     assert batches[0] == [0]
     assert sorted(batches[1]) == [1, 2, 3, 4, 5] and len(batches) == 2
-    assert results == {item: f"outcome {item}" for item in range(6)}
+    assert outcomes == {0: "first"} | {item: f"outcome {item}" for item in range(1, 6)}
 
 
 def test_an_error_reaches_every_item_of_its_batch_and_the_next_batch_runs():
@@ -72,38 +79,12 @@ def test_an_error_reaches_every_item_of_its_batch_and_the_next_batch_runs():
 
 
 def test_followers_of_a_failed_batch_raise_its_error():
-    release, started, batches = threading.Event(), threading.Event(), []
-
-    def run(items):
-        batches.append(list(items))
-        if len(batches) == 1:
-            started.set()
-            assert release.wait(5)
-            return ["fine"]
+    def fail(items):
         raise ValueError("batch two failed")
 
-    group = GroupCommit(run)
-    errors = []
-
-    def submit(item):
-        try:
-            group.submit(item)
-        except ValueError as error:
-            errors.append((item, str(error)))
-
-    first = threading.Thread(target=group.submit, args=(0,))
-    first.start()
-    assert started.wait(5)
-    others = [threading.Thread(target=submit, args=(item,)) for item in (1, 2, 3)]
-    for thread in others:
-        thread.start()
-    while len(group._waiting) < 3:
-        threading.Event().wait(0.001)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
-    assert sorted(errors) == [
-        (1, "batch two failed"),
-        (2, "batch two failed"),
-        (3, "batch two failed"),
-    ]
+    batches, outcomes = first_blocks_while_others_arrive(fail, 4)
+    assert outcomes[0] == "first" and len(batches) == 2
+    assert {item: str(outcomes[item]) for item in (1, 2, 3)} == dict.fromkeys(
+        (1, 2, 3), "batch two failed"
+    )
+    assert all(isinstance(outcomes[item], ValueError) for item in (1, 2, 3))
