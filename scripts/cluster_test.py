@@ -925,7 +925,7 @@ def prove_kill(cluster: Cluster, slugs: list[str]) -> dict:
         "SELECT count(*) FROM votes_vote WHERE anonymous_id::text = ANY(%s)", [list(first_voters)]
     )[0][0]
     first_rows_all = rows_added - returning_rows
-    # A replay that found the vote A had committed logs it (votes.services.vote_first).
+    # A replay that found the vote A had committed logs it (votes.services.first_votes).
     found_committed = 0
     for name, node in cluster.nodes.items():
         with node.log.open("rb") as handle:
