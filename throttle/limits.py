@@ -8,6 +8,7 @@ keys that hold no personal data (client addresses arrive already hashed).
 from __future__ import annotations
 
 import functools
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -45,15 +46,65 @@ class Rate:
         return self.period - int(now) % self.period
 
 
-_HIT = """
-INSERT INTO throttle_counter (key, "window", hits, expires_at) VALUES (%s, %s, 1, %s)
+# How a counter takes new hits: within its window they add up, in a new window it starts again
+# from them. Every statement that counts hits ends its INSERT with this.
+COUNT_HITS = """
 ON CONFLICT (key) DO UPDATE SET
-    hits = CASE WHEN throttle_counter."window" = EXCLUDED."window"
-                THEN throttle_counter.hits + 1 ELSE 1 END,
+    hits = CASE WHEN counter."window" = EXCLUDED."window"
+                THEN counter.hits + EXCLUDED.hits ELSE EXCLUDED.hits END,
     "window" = EXCLUDED."window",
     expires_at = EXCLUDED.expires_at
-RETURNING hits
 """
+
+_HIT = f"""
+INSERT INTO throttle_counter AS counter (key, "window", hits, expires_at) VALUES (%s, %s, 1, %s)
+{COUNT_HITS}
+RETURNING hits
+"""  # noqa: S608 - constants only
+
+# Hits of many requests counted inside a larger statement (``votes.services.first_votes``), as
+# three CTEs to put after its WITH: ``hit``, one row a hit, from the JSON parameter ``hits``
+# (``hits_json``); ``hits``, each key's count afterwards, the counters taken in key order so two
+# such statements never wait on each other; ``refused``, the ``ord`` of every request with a hit
+# past its rate, this statement's hits placed in ``ord`` order after the earlier ones. Every hit
+# is counted, refused or not, as ``hit_all`` counts them.
+HITS_CTES = f"""
+hit AS (
+    SELECT * FROM json_to_recordset(%(hits)s::json)
+        AS hit(ord int, key text, "limit" int, "window" bigint, expires_at bigint)
+), hits AS (
+    INSERT INTO throttle_counter AS counter (key, "window", hits, expires_at)
+    SELECT key, max("window"), count(*), max(expires_at) FROM hit GROUP BY key ORDER BY key
+    {COUNT_HITS}
+    RETURNING key, hits
+), refused AS (
+    SELECT DISTINCT ord FROM (
+        SELECT hit.ord, hit."limit",
+               hits.hits - count(*) OVER (PARTITION BY hit.key)
+                   + row_number() OVER (PARTITION BY hit.key ORDER BY hit.ord) AS nth
+          FROM hit JOIN hits USING (key)
+    ) AS numbered
+     WHERE nth > "limit"
+)"""  # noqa: S608 - constants only
+
+
+def hits_json(checks_by_ord: list[tuple[tuple[str, Rate], ...]], now: float | None = None) -> str:
+    """The ``hits`` parameter of ``HITS_CTES``: each request's (key, rate) checks, by its ord."""
+    now = now if now is not None else time.time()
+    hits = []
+    for ord, checks in enumerate(checks_by_ord):
+        for key, rate in checks:
+            window = rate.window(now)
+            hits.append(
+                {
+                    "ord": ord,
+                    "key": key,
+                    "limit": rate.limit,
+                    "window": window,
+                    "expires_at": rate.expires_at(window),
+                }
+            )
+    return json.dumps(hits)
 
 
 def hit(key: str, rate: Rate) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -66,9 +65,8 @@ class FirstVote:
 
 
 # First votes of new visitors, any number in one statement (its own transaction). In order:
-# - every rate-limit key is hit once per vote, keys in sorted order (so two batches never wait
-#   on each other's counters), and each vote's place among its keys' hits decides whether it
-#   is past a rate (refused, but still counted as a hit, as throttle.limits.hit_all does);
+# - every rate-limit key is hit once per vote (throttle.limits.HITS_CTES), and a vote past one
+#   of its rates is refused, its hits counted all the same;
 # - the votes are inserted in (tool, voter) order; a visitor's vote that is already there (a
 #   replayed request) is not inserted again, and waits for the attempt that inserted it;
 # - then the voted tools are locked in id order and each count moves by this batch's votes:
@@ -77,31 +75,11 @@ class FirstVote:
 #   first attempt's vote, never the other way round;
 # - every vote's row says whether it was refused, whether it counted, and its tool with the
 #   counts as they now are (no tool: not a published tool).
-FIRST_VOTES_SQL = """
+FIRST_VOTES_SQL = f"""
 WITH item AS (
     SELECT * FROM json_to_recordset(%(votes)s::json)
         AS item(ord int, slug text, anonymous_id uuid, value text, address_hash text)
-), hit AS (
-    SELECT * FROM json_to_recordset(%(hits)s::json)
-        AS hit(ord int, key text, "limit" int, "window" bigint, expires_at bigint)
-), hits AS (
-    INSERT INTO throttle_counter AS counter (key, "window", hits, expires_at)
-    SELECT key, max("window"), count(*), max(expires_at) FROM hit GROUP BY key ORDER BY key
-    ON CONFLICT (key) DO UPDATE SET
-        hits = CASE WHEN counter."window" = EXCLUDED."window"
-                    THEN counter.hits + EXCLUDED.hits ELSE EXCLUDED.hits END,
-        "window" = EXCLUDED."window",
-        expires_at = EXCLUDED.expires_at
-    RETURNING key, hits
-), refused AS (
-    SELECT DISTINCT ord FROM (
-        SELECT hit.ord, hit."limit",
-               hits.hits - count(*) OVER (PARTITION BY hit.key)
-                   + row_number() OVER (PARTITION BY hit.key ORDER BY hit.ord) AS nth
-          FROM hit JOIN hits USING (key)
-    ) AS numbered
-     WHERE nth > "limit"
-), target AS (
+), {limits.HITS_CTES}, target AS (
     SELECT item.*, tool.id AS tool_id
       FROM item JOIN comparisons_tool AS tool
         ON tool.slug = item.slug AND tool.status = %(published)s
@@ -118,6 +96,7 @@ WITH item AS (
       FROM target JOIN vote USING (tool_id, anonymous_id)
      GROUP BY target.tool_id, target.anonymous_id
 ), locked AS MATERIALIZED (
+    -- reading "vote" here makes the inserts happen before any tool is locked
     SELECT id, slug, name, community_ships, community_skips FROM comparisons_tool
      WHERE id IN (SELECT tool_id FROM target) AND (SELECT count(*) FROM vote) >= 0
      ORDER BY id
@@ -142,7 +121,7 @@ SELECT item.ord IN (SELECT ord FROM refused), item.ord IN (SELECT ord FROM count
   LEFT JOIN locked ON locked.id = target.tool_id
   LEFT JOIN moved ON moved.id = target.tool_id
  ORDER BY item.ord
-"""
+"""  # noqa: S608 - constants only; every value is a parameter
 
 REFUSED = object()  # an outcome of first_votes: past a rate
 
@@ -150,20 +129,6 @@ REFUSED = object()  # an outcome of first_votes: past a rate
 def first_votes(votes: list[FirstVote]) -> list[Tool | None | object]:
     """Each vote's outcome, in order: its tool with fresh counts, None when no published tool
     has that slug, or ``REFUSED`` when past a rate. One statement for all of them."""
-    now = time.time()
-    hits = []
-    for ord, vote in enumerate(votes):
-        for key, rate in vote.checks:
-            window = rate.window(now)
-            hits.append(
-                {
-                    "ord": ord,
-                    "key": key,
-                    "limit": rate.limit,
-                    "window": window,
-                    "expires_at": rate.expires_at(window),
-                }
-            )
     params = {
         # One JSON text each: a statement's parameters cost far less to send this way than
         # as arrays of many values.
@@ -179,7 +144,7 @@ def first_votes(votes: list[FirstVote]) -> list[Tool | None | object]:
                 for ord, vote in enumerate(votes)
             ]
         ),
-        "hits": json.dumps(hits),
+        "hits": limits.hits_json([vote.checks for vote in votes]),
         "published": Status.PUBLISHED,
         "ship": Verdict.SHIP,
         "skip": Verdict.SKIP,
