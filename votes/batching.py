@@ -26,13 +26,18 @@ MAX_BATCH = 64  # bounds one statement; a worker has a handful of threads, so ra
 
 
 class _Entry(Generic[Item, Outcome]):
-    __slots__ = ("item", "done", "outcome", "error")
+    __slots__ = ("item", "outcome", "error", "lead", "woken")
 
     def __init__(self, item: Item) -> None:
         self.item = item
-        self.done = False
         self.outcome: Outcome | None = None
         self.error: BaseException | None = None
+        self.lead = False  # this entry's thread is to run the next batch
+        # Held until the entry's thread may go on: its batch ran, or it is to lead one. A bare
+        # lock, released once by another thread: a thread sleeps once per vote and is woken
+        # once, where a shared Condition woke every waiting thread after every batch.
+        self.woken = threading.Lock()
+        self.woken.acquire()
 
 
 class GroupCommit(Generic[Item, Outcome]):
@@ -41,21 +46,22 @@ class GroupCommit(Generic[Item, Outcome]):
 
     def __init__(self, run: Callable[[Sequence[Item]], Sequence[Outcome]]) -> None:
         self._run = run
-        self._changed = threading.Condition()
-        self._waiting: list[_Entry] = []
+        self._lock = threading.Lock()
+        self._waiting: list[_Entry] = []  # never empty while nothing runs
         self._running = False
         self.batches = 0  # statements run, for tests and operators
 
     def submit(self, item: Item) -> Outcome:
         entry: _Entry[Item, Outcome] = _Entry(item)
-        with self._changed:
+        with self._lock:
             self._waiting.append(entry)
-            while self._running and not entry.done:
-                self._changed.wait()
-            if not entry.done:  # nobody is running: lead the next batch
+            if not self._running:  # nothing runs: this thread runs at once
+                self._running = entry.lead = True
+        if not entry.lead:
+            entry.woken.acquire()  # until its batch ran, or it is to lead the next one
+        if entry.lead:
+            with self._lock:  # the batch: what waits now, this entry first
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-                self._running = True
-        if not entry.done:
             self._lead(batch)
         if entry.error is not None:
             raise entry.error
@@ -70,9 +76,15 @@ class GroupCommit(Generic[Item, Outcome]):
             for entry in batch:
                 entry.error = error
         finally:
-            with self._changed:
-                for entry in batch:
-                    entry.done = True
+            with self._lock:
                 self.batches += 1
-                self._running = False
-                self._changed.notify_all()
+                # The thread of the first entry waiting runs the next batch: it takes what
+                # waits when it wakes, so what arrives while it wakes goes with it.
+                leader = self._waiting[0] if self._waiting else None
+                self._running = leader is not None
+                if leader is not None:
+                    leader.lead = True
+            for entry in batch[1:]:
+                entry.woken.release()
+            if leader is not None:
+                leader.woken.release()

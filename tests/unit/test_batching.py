@@ -38,11 +38,11 @@ def first_blocks_while_others_arrive(run_later, count):
         except Exception as error:  # what the item's thread would raise
             outcomes[item] = error
 
-    threads = [threading.Thread(target=submit, args=(0,))]
+    threads = [threading.Thread(target=submit, args=(0,), name="submit-0")]
     threads[0].start()
     assert started.wait(5)
     for item in range(1, count):
-        threads.append(threading.Thread(target=submit, args=(item,)))
+        threads.append(threading.Thread(target=submit, args=(item,), name=f"submit-{item}"))
         threads[-1].start()
     while len(group._waiting) < count - 1:  # every other thread is queued behind the batch
         threading.Event().wait(0.001)
@@ -88,3 +88,18 @@ def test_followers_of_a_failed_batch_raise_its_error():
         (1, 2, 3), "batch two failed"
     )
     assert all(isinstance(outcomes[item], ValueError) for item in (1, 2, 3))
+
+
+def test_each_batch_runs_on_the_thread_of_its_first_item():
+    """A batch runs on a thread that submitted to it (each thread has its own database
+    connection), and that thread is the first of its items: the one that waited longest."""
+    ran_on = []
+
+    def run_later(items):
+        ran_on.append((items[0], threading.current_thread().name))
+        return [f"outcome {item}" for item in items]
+
+    batches, outcomes = first_blocks_while_others_arrive(run_later, 5)
+    assert len(batches) == 2 and batches[1][0] == ran_on[0][0]
+    assert ran_on == [(batches[1][0], f"submit-{batches[1][0]}")]
+    assert outcomes == {0: "first"} | {item: f"outcome {item}" for item in range(1, 5)}
