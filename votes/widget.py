@@ -13,13 +13,31 @@ pressed button posts to the withdraw address and the answer replaces the widget 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.charts import community_split, split_bar_svg
 from comparisons.models import Tool, Verdict
+from comparisons.verdicts import CommunityFigure
 from shipskip.http import reverse_cached
+
+
+def _addresses(slug: str) -> tuple[str, str, str]:
+    """The tool's slug, vote address and withdraw address, escaped for HTML."""
+    return _escaped_addresses(get_script_prefix(), get_urlconf(), slug)
+
+
+@lru_cache(maxsize=16384)
+def _escaped_addresses(prefix: str, urlconf, slug: str) -> tuple[str, str, str]:
+    # Keyed like shipskip.http.reverse_cached: on all a reversed address depends on.
+    return (
+        escape(slug),
+        escape(reverse("votes:vote", args=[slug])),
+        escape(reverse("votes:withdraw", args=[slug])),
+    )
 
 
 def _button(slug: str, value: str, label: str, mine: bool, vote: str, withdraw: str) -> str:
@@ -45,15 +63,15 @@ def vote_widget(
     detail: bool = False,
     error: str = "",
     status_message: str = "",
+    community: CommunityFigure | None = None,
 ) -> SafeString:
     """The widget for ``tool``, pressed where ``tool.my_vote`` says. ``detail`` (the tool's own
     page) adds how many votes were counted; ``error`` or ``status_message`` says what happened.
-    Without ``csrf_token`` the form carries none (htmx sends the page's token in a header)."""
-    slug = escape(tool.slug)
-    vote = escape(reverse_cached("votes:vote", tool.slug))
-    withdraw = escape(reverse_cached("votes:withdraw", tool.slug))
+    Without ``csrf_token`` the form carries none (htmx sends the page's token in a header);
+    ``community`` is ``tool.community``, when the caller has it already."""
+    slug, vote, withdraw = _addresses(tool.slug)
     mine = getattr(tool, "my_vote", None)
-    community = tool.community
+    community = community or tool.community
     token = (
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
         if csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 - Django's "no token"
@@ -96,18 +114,20 @@ def vote_response(
     """What htmx gets after a vote: the widget for its place, and out of band the tool's
     community figure and bar wherever else the page shows them, and the message for screen
     readers in the live region."""
+    community = tool.community
     widget = vote_widget(
         tool,
         csrf_token=csrf_token,
         return_to=return_to,
         detail=detail,
         status_message=status_message,
+        community=community,
     )
-    slug = escape(tool.slug)
+    slug = _addresses(tool.slug)[0]
     return mark_safe(  # noqa: S308 - every value is escaped (the widget and bar by their makers)
         f'{widget}\n<span hx-swap-oob="innerHTML:.community-figure--{slug}">'
-        f"{escape(tool.community.label)}</span>\n"
+        f"{escape(community.label)}</span>\n"
         f'<span hx-swap-oob="innerHTML:.community-bar--{slug}">'
-        f"{split_bar_svg(community_split(tool.community))}</span>\n"
+        f"{split_bar_svg(community_split(community))}</span>\n"
         f'<div hx-swap-oob="innerHTML:#live-region">{escape(status_message)}</div>\n'
     )
