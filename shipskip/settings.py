@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "shipskip",
     "accounts",
     "throttle",
     "comparisons",
