@@ -109,3 +109,69 @@ def test_a_worker_without_a_place_on_the_board_accepts_as_gunicorn_does(monkeypa
         worker.accept(listener=None)
     assert worker.nr_conns == 5
     assert pauses == []
+
+
+class Wire:
+    """A socket that records each sendall: one entry per write on the wire."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+
+def response(method: str = "GET", version=(1, 1)):
+    from gunicorn.config import Config
+
+    req = SimpleNamespace(method=method, version=version, headers=[], should_close=lambda: False)
+    wire = Wire()
+    return gunicorn_worker.OneWriteResponse(req, wire, Config()), wire
+
+
+def test_a_response_leaves_in_one_write_headers_and_body_together():
+    resp, wire = response()
+    resp.start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", "5")])
+    resp.write(b"hello")
+    resp.close()
+    assert len(wire.writes) == 1
+    head, body = wire.writes[0].split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 OK") and b"Content-Length: 5" in head
+    assert body == b"hello"
+
+
+def test_a_chunked_response_carries_its_first_chunk_with_the_headers():
+    resp, wire = response()
+    resp.start_response("200 OK", [("Content-Type", "text/plain")])  # no length: chunked
+    resp.write(b"first")
+    resp.write(b"second")
+    resp.close()
+    assert wire.writes[0].endswith(b"\r\n\r\n5\r\nfirst\r\n")
+    assert wire.writes[1:] == [b"6\r\nsecond\r\n", b"0\r\n\r\n"]
+
+
+def test_a_response_without_a_body_still_sends_its_headers():
+    for method, status, body in [("HEAD", "200 OK", b"ignored"), ("GET", "304 Not Modified", b"")]:
+        resp, wire = response(method)
+        resp.start_response(status, [("Content-Length", "7")])
+        resp.write(body)
+        resp.close()
+        assert len(wire.writes) == 1 and wire.writes[0].endswith(b"\r\n\r\n"), (method, status)
+
+
+def test_a_body_past_its_content_length_still_lets_the_headers_out():
+    resp, wire = response()
+    resp.start_response("200 OK", [("Content-Length", "0")])
+    resp.write(b"extra")
+    resp.close()
+    assert wire.writes == [wire.writes[0]] and wire.writes[0].endswith(b"\r\n\r\n")
+
+
+def test_workers_build_their_responses_with_it(monkeypatch):
+    from gunicorn.http import wsgi
+
+    monkeypatch.setattr(wsgi, "Response", wsgi.Response)  # put back after the test
+    monkeypatch.setattr(ThreadWorker, "init_process", lambda self: None)
+    monkeypatch.setattr(gunicorn_worker.board, "claim", lambda pid: None)
+    FairThreadWorker.init_process(object.__new__(FairThreadWorker))
+    assert wsgi.Response is gunicorn_worker.OneWriteResponse
