@@ -104,43 +104,20 @@ class OneWriteResponse(wsgi.Response):
     Responses without a body written through ``write`` (HEAD, 204/304, files sent with
     ``sendfile``, an empty body) send their headers as gunicorn does."""
 
-    _holding = False  # the next send_headers keeps the headers for the body's first write
-    _held = b""
-
-    def send_headers(self) -> None:
-        if self.headers_sent or not self._holding:
-            super().send_headers()
-            return
-        sock, self.sock = self.sock, _Collect()
-        try:
-            super().send_headers()
-        finally:
-            self._held, self.sock = self.sock.data, sock
-
     def write(self, arg) -> None:
-        self._holding = not self.headers_sent and bool(arg) and not self._omits_body
+        if self.headers_sent or not arg or self._omits_body:
+            super().write(arg)
+            return
+        # gunicorn writes the headers, then the body framed as it frames it (chunked or not):
+        # both are gathered here and leave together (the headers alone when no body follows,
+        # a Content-Length already reached).
+        sock, self.sock = self.sock, _Collect()
         try:
             super().write(arg)
         finally:
-            self._holding = False
-            self._send_held()  # write() returned before any body (a Content-Length reached)
-
-    def _emit_body(self, data: bytes) -> None:
-        if not self._held:
-            super()._emit_body(data)
-            return
-        sock, self.sock = self.sock, _Collect()
-        try:
-            super()._emit_body(data)  # framed as gunicorn frames it (chunked or not)
-        finally:
-            body, self.sock = self.sock.data, sock
-        held, self._held = self._held, b""
-        self.sock.sendall(held + body)
-
-    def _send_held(self) -> None:
-        held, self._held = self._held, b""
-        if held:
-            self.sock.sendall(held)
+            gathered, self.sock = self.sock.data, sock
+            if gathered:
+                sock.sendall(gathered)
 
 
 # Made when the master imports the worker class, before any fork.

@@ -47,7 +47,7 @@ class GroupCommit(Generic[Item, Outcome]):
     def __init__(self, run: Callable[[Sequence[Item]], Sequence[Outcome]]) -> None:
         self._run = run
         self._lock = threading.Lock()
-        self._waiting: list[_Entry] = []  # never empty while nothing runs
+        self._waiting: list[_Entry] = []  # empty whenever no batch runs
         self._running = False
         self.batches = 0  # statements run, for tests and operators
 

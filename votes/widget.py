@@ -13,31 +13,14 @@ pressed button posts to the withdraw address and the answer replaces the widget 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.charts import community_split, split_bar_svg
 from comparisons.models import Tool, Verdict
 from comparisons.verdicts import CommunityFigure
 from shipskip.http import reverse_cached
-
-
-def _addresses(slug: str) -> tuple[str, str, str]:
-    """The tool's slug, vote address and withdraw address, escaped for HTML."""
-    return _escaped_addresses(get_script_prefix(), get_urlconf(), slug)
-
-
-@lru_cache(maxsize=16384)
-def _escaped_addresses(prefix: str, urlconf, slug: str) -> tuple[str, str, str]:
-    # Keyed like shipskip.http.reverse_cached: on all a reversed address depends on.
-    return (
-        escape(slug),
-        escape(reverse("votes:vote", args=[slug])),
-        escape(reverse("votes:withdraw", args=[slug])),
-    )
 
 
 def _button(slug: str, value: str, label: str, mine: bool, vote: str, withdraw: str) -> str:
@@ -69,9 +52,12 @@ def vote_widget(
     page) adds how many votes were counted; ``error`` or ``status_message`` says what happened.
     Without ``csrf_token`` the form carries none (htmx sends the page's token in a header);
     ``community`` is ``tool.community``, when the caller has it already."""
-    slug, vote, withdraw = _addresses(tool.slug)
+    slug = escape(tool.slug)
+    vote = escape(reverse_cached("votes:vote", tool.slug))
+    withdraw = escape(reverse_cached("votes:withdraw", tool.slug))
     mine = getattr(tool, "my_vote", None)
-    community = community or tool.community
+    if community is None:
+        community = tool.community
     token = (
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
         if csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 - Django's "no token"
@@ -123,7 +109,7 @@ def vote_response(
         status_message=status_message,
         community=community,
     )
-    slug = _addresses(tool.slug)[0]
+    slug = escape(tool.slug)
     return mark_safe(  # noqa: S308 - every value is escaped (the widget and bar by their makers)
         f'{widget}\n<span hx-swap-oob="innerHTML:.community-figure--{slug}">'
         f"{escape(community.label)}</span>\n"

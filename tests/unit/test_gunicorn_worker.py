@@ -164,7 +164,7 @@ def test_a_body_past_its_content_length_still_lets_the_headers_out():
     resp.start_response("200 OK", [("Content-Length", "0")])
     resp.write(b"extra")
     resp.close()
-    assert wire.writes == [wire.writes[0]] and wire.writes[0].endswith(b"\r\n\r\n")
+    assert len(wire.writes) == 1 and wire.writes[0].endswith(b"\r\n\r\n")
 
 
 def test_workers_build_their_responses_with_it(monkeypatch):
