@@ -10,7 +10,10 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # gthread, taking turns at accepting connections (shipskip/gunicorn_worker.py).
 worker_class = "shipskip.gunicorn_worker.FairThreadWorker"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# ... of which this many run requests at once; the others are votes waiting for their batch
+# (shipskip/running.py). Measured by `make bench`: 8 threads, 4 running.
+running_threads = int(os.environ.get("GUNICORN_RUNNING_THREADS", "4"))
 # A worker finishes its in-flight requests after SIGTERM before it exits.
 graceful_timeout = 30
 timeout = 30
@@ -37,6 +40,8 @@ def post_worker_init(worker):
     from comparisons.changefeed import start_if_enabled
 
     start_if_enabled()
+    if hasattr(worker, "limit_running"):  # not with another worker class (-k)
+        worker.limit_running(running_threads)
     # Everything loaded so far (Django, the apps, the URLconf) lives as long as the worker:
     # keep it out of the cyclic collector's sweeps, whose full passes over it stalled requests.
     gc.collect()

@@ -933,7 +933,8 @@ def run(args: argparse.Namespace, wrk: str) -> int:
 
     checks = check_targets(scenarios, figures)
     workers = os.environ.get("WEB_CONCURRENCY", "3")
-    threads = os.environ.get("GUNICORN_THREADS", "4")
+    threads = os.environ.get("GUNICORN_THREADS", "8")
+    running = os.environ.get("GUNICORN_RUNNING_THREADS", "4")
     scale_line = next(
         (line for line in scale_output.splitlines() if line.startswith(("Scaled", "The catalog"))),
         "",
@@ -945,7 +946,7 @@ def run(args: argparse.Namespace, wrk: str) -> int:
         "connections": args.connections,
         "duration": args.duration,
         "warmup": args.warmup,
-        "gunicorn": f"{workers} workers × {threads} threads (gthread)",
+        "gunicorn": f"{workers} workers × {threads} threads, {running} running (gthread)",
         "catalog": f"{setup['bench_tools']} bench tools",
         "scale_catalog": scale_line,
         "elapsed_s": round(time.perf_counter() - started, 1),

@@ -20,6 +20,9 @@ Its responses also send their headers with the first piece of the body, in one w
 (``OneWriteResponse``): gunicorn writes them apart, and a node killed between the two writes
 left nginx holding a header it could not pass on to the other node, while the vote it answered
 was committed (``make cluster-test``, check 5, failed about one run in eight).
+
+And it has more threads than run requests at once (``limit_running``, ``shipskip.running``):
+the others are votes waiting for the batch that commits them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import time
 
 from gunicorn.http import wsgi
 from gunicorn.workers.gthread import ThreadWorker
+
+from shipskip.running import Turns
 
 # A pause lets a woken sibling reach accept(); on a busy two-core machine a sibling may need a
 # few before it is scheduled, and each ends early once it has caught up.
@@ -148,6 +153,19 @@ class FairThreadWorker(ThreadWorker):
         finally:
             if self._slot is not None:
                 board.release(self._slot)
+
+    turns: Turns | None = None
+
+    def limit_running(self, threads: int) -> None:
+        """Let at most ``threads`` of this worker's threads run requests at once
+        (``shipskip.running``); gunicorn.conf.py calls it in ``post_worker_init``."""
+        self.turns = Turns(threads) if threads < self.cfg.threads else None
+
+    def handle_request(self, req, conn):
+        if self.turns is None:
+            return super().handle_request(req, conn)
+        with self.turns.held():  # the request is read; its answer is written within the turn
+            return super().handle_request(req, conn)
 
     def accept(self, listener) -> None:
         super().accept(listener)

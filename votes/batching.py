@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from shipskip import running
+
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
 
@@ -58,7 +60,10 @@ class GroupCommit(Generic[Item, Outcome]):
             if not self._running:  # nothing runs: this thread runs at once
                 self._running = entry.lead = True
         if not entry.lead:
-            entry.woken.acquire()  # until its batch ran, or it is to lead the next one
+            # Until its batch ran, or it is to lead the next one; meanwhile another request of
+            # this worker may run in its place (shipskip.running).
+            with running.waiting():
+                entry.woken.acquire()
         if entry.lead:
             with self._lock:  # the batch: what waits now, this entry first
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]

@@ -175,3 +175,25 @@ def test_workers_build_their_responses_with_it(monkeypatch):
     monkeypatch.setattr(gunicorn_worker.board, "claim", lambda pid: None)
     FairThreadWorker.init_process(object.__new__(FairThreadWorker))
     assert wsgi.Response is gunicorn_worker.OneWriteResponse
+
+
+def test_each_request_runs_in_a_turn_when_running_threads_are_limited(monkeypatch):
+    from shipskip import running
+
+    seen = []
+
+    def handle_request(self, req, conn):
+        seen.append(getattr(running._local, "turns", None))
+        return True
+
+    monkeypatch.setattr(ThreadWorker, "handle_request", handle_request)
+    worker = object.__new__(FairThreadWorker)
+    worker.cfg = SimpleNamespace(threads=8)
+    worker.limit_running(4)
+    assert worker.handle_request(None, None) is True
+    assert seen == [worker.turns] and worker.turns.size == 4
+    assert running._local.turns is None  # given back after the request
+
+    worker.limit_running(8)  # as many as threads: no limit, gunicorn's own handling
+    worker.handle_request(None, None)
+    assert worker.turns is None and seen[-1] is None
