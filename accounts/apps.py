@@ -7,5 +7,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts.sessions import forget_loaded_user
+        from votes.selectors import forget_preloaded_state
 
         request_finished.connect(forget_loaded_user, dispatch_uid="accounts.forget_loaded_user")
+        request_finished.connect(
+            forget_preloaded_state, dispatch_uid="accounts.forget_preloaded_state"
+        )

@@ -6,7 +6,10 @@ Every logged-in request reads its session, then its user. Each read was already 
 still cost a logged-in page about a tenth of its throughput. So the session row carries the id of
 the user it logs in (``accounts.models.Session``, set whenever the session is saved), one query
 reads the session joined to that user, and ``AccountBackend.get_user`` takes the user from here
-instead of asking again. Everything else, writes, expiry, cycling keys, is Django's own.
+instead of asking again. The same query brings the user's votes and bookmarks, which every page
+a logged-in user sees needs (``votes.selectors.visitor_state`` takes them from here): a second
+round trip cost a logged-in comparison page a quarter of its CPU (0.96 → 0.72 ms in-process).
+Everything else, writes, expiry, cycling keys, is Django's own.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
+
+from votes.selectors import preloaded_state, state_from_columns, user_state_columns
 
 # The user the last session read in this thread (or task) brought, with the id it was read for:
 # ``AccountBackend.get_user`` takes it once, for that id only, and it is dropped when the request
@@ -40,14 +45,17 @@ DECODED_MAX = 4096
 
 @cache
 def _read_sql(alias: str, session_table: str) -> tuple[str, list[str], int]:
-    """The session read joined to its user, the user's field names, and where in a row the
-    user's primary key is; built once per alias."""
+    """The session read joined to its user and the user's votes and bookmarks (the last two
+    columns), the user's field names, and where in a row the user's primary key is; built once
+    per alias."""
     quote = connections[alias].ops.quote_name
     user_model = get_user_model()
     fields = user_model._meta.concrete_fields
     columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+    user_id = f"u.{quote(user_model._meta.pk.column)}"
     sql = (
-        f"SELECT s.session_data, {columns} FROM {quote(session_table)} AS s "  # noqa: S608
+        f"SELECT s.session_data, {columns}, {user_state_columns(user_id)} "  # noqa: S608
+        f"FROM {quote(session_table)} AS s "
         f"LEFT JOIN {quote(user_model._meta.db_table)} AS u "
         f"ON u.{quote(user_model._meta.pk.column)} = s.user_id "
         "WHERE s.session_key = %s AND s.expire_date > %s"
@@ -85,6 +93,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         loaded_user.set(None)
+        preloaded_state.set(None)
         if self.session_key is None:  # no cookie, or one that failed Django's validation
             return None
         model = self.model
@@ -97,6 +106,8 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         if row[pk_at] is not None:
-            user = get_user_model().from_db(alias, attnames, row[1:])
+            user = get_user_model().from_db(alias, attnames, row[1 : 1 + len(attnames)])
             loaded_user.set((str(user.pk), user))
+            if alias == DEFAULT_DB_ALIAS:  # where visitor_state reads; never a replica's copy
+                preloaded_state.set((user.pk, state_from_columns(*row[-2:])))
         return model(session_key=self.session_key, session_data=row[0])

@@ -5,6 +5,7 @@ make."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
@@ -15,8 +16,11 @@ from django.utils import timezone
 from accounts.backends import AccountBackend
 from accounts.models import Session
 from accounts.sessions import loaded_user
-from tests.factories import make_user
+from tests.factories import make_user, reviewed_tool
 from tests.integration.test_comparison_page import text_of
+from votes.selectors import forget_preloaded_state, preloaded_state, visitor_state
+from votes.services import bookmark_add, vote_set
+from votes.voters import Voter
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +159,63 @@ def test_each_read_of_a_session_gets_its_own_objects():
     first["basket"].append("changed in memory, never saved")
     second = Session.get_session_store_class()(store.session_key)
     assert second["basket"] == ["one"]
+
+
+def read_session(client: Client):
+    """What a request's session read brings: the store, loaded as a request loads it."""
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = Session.get_session_store_class()(key)
+    store.load()
+    return store
+
+
+def test_the_session_read_brings_the_users_votes_and_bookmarks_as_visitor_state_reads_them():
+    client, user = logged_in("rosa")
+    tools = [reviewed_tool() for _ in range(3)]
+    vote_set(tool=tools[2], voter=Voter(user_id=user.pk), value="skip")
+    vote_set(tool=tools[0], voter=Voter(user_id=user.pk), value="ship")
+    bookmark_add(user_id=user.pk, tool=tools[1])
+    bookmark_add(user_id=user.pk, tool=tools[0])
+    read_session(client)
+    brought = preloaded_state.get()
+    assert brought is not None and brought[0] == user.pk
+    forget_preloaded_state()
+    with CaptureQueriesContext(connection) as queries:
+        asked = visitor_state(voter=Voter(user_id=user.pk), user=user)
+    assert len(queries) == 1  # nothing preloaded: asked
+    assert brought[1] == asked  # the same state, in the same order (it keys cached pages)
+    assert asked.votes == ((tools[0].pk, "ship"), (tools[2].pk, "skip"))
+    assert asked.bookmarks == tuple(sorted([tools[0].pk, tools[1].pk]))
+
+
+def test_a_preloaded_state_is_taken_once_by_its_own_user_and_never_after_a_write():
+    client, user = logged_in("sol")
+    other = make_user("tam")
+    tool = reviewed_tool()
+    read_session(client)
+    with CaptureQueriesContext(connection) as queries:
+        state = visitor_state(voter=Voter(user_id=user.pk), user=user)
+    assert len(queries) == 0 and state.bookmarks == ()  # taken from the session read
+    with CaptureQueriesContext(connection) as queries:
+        visitor_state(voter=Voter(user_id=user.pk), user=user)
+    assert len(queries) == 1  # taken once: asked again
+
+    read_session(client)
+    with CaptureQueriesContext(connection) as queries:
+        visitor_state(voter=Voter(user_id=other.pk), user=other)
+    assert len(queries) == 1  # another user's state is never the preloaded one
+
+    read_session(client)
+    bookmark_add(user_id=user.pk, tool=tool)  # a write in the same request
+    assert visitor_state(voter=Voter(user_id=user.pk), user=user).bookmarks == (tool.pk,)
+    read_session(client)
+    vote_set(tool=tool, voter=Voter(user_id=user.pk), value="ship")
+    assert visitor_state(voter=Voter(user_id=user.pk), user=user).votes == ((tool.pk, "ship"),)
+
+    read_session(client)
+    request_finished.disconnect(close_old_connections)  # as the test client does
+    try:
+        request_finished.send(sender=None)  # the end of the request
+    finally:
+        request_finished.connect(close_old_connections)
+    assert preloaded_state.get() is None
