@@ -81,9 +81,13 @@ WITH item AS (
     SELECT * FROM json_to_recordset(%(votes)s::json)
         AS item(ord int, slug text, anonymous_id uuid, value text, address_hash text)
 ), {limits.HITS_CTES}, target AS (
+    -- Each tool through its slug's index (a lateral subquery with LIMIT is never flattened
+    -- into a join): as a join it was planned as a scan of the whole tools table, and so were
+    -- "locked" and "moved" before they took their ids as arrays.
     SELECT item.*, tool.id AS tool_id
-      FROM item JOIN comparisons_tool AS tool
-        ON tool.slug = item.slug AND tool.status = %(published)s
+      FROM item CROSS JOIN LATERAL (
+           SELECT id FROM comparisons_tool
+            WHERE slug = item.slug AND status = %(published)s LIMIT 1) AS tool
      WHERE item.ord NOT IN (SELECT ord FROM refused)
 ), vote AS (
     INSERT INTO votes_vote (tool_id, anonymous_id, value, address_hash, created_at, updated_at)
@@ -99,7 +103,7 @@ WITH item AS (
 ), locked AS MATERIALIZED (
     -- reading "vote" here makes the inserts happen before any tool is locked
     SELECT id, slug, name, community_ships, community_skips FROM comparisons_tool
-     WHERE id IN (SELECT tool_id FROM target) AND (SELECT count(*) FROM vote) >= 0
+     WHERE id = ANY(ARRAY(SELECT tool_id FROM target)) AND (SELECT count(*) FROM vote) >= 0
      ORDER BY id
        FOR UPDATE
 ), moved AS (
@@ -110,7 +114,7 @@ WITH item AS (
                    count(*) FILTER (WHERE value = %(ship)s) AS ships,
                    count(*) FILTER (WHERE value = %(skip)s) AS skips
               FROM vote GROUP BY tool_id) AS change
-     WHERE tool.id = change.tool_id AND tool.id IN (SELECT id FROM locked)
+     WHERE tool.id = change.tool_id AND tool.id = ANY(ARRAY(SELECT id FROM locked))
     RETURNING tool.id, tool.community_ships, tool.community_skips
 )
 SELECT item.ord IN (SELECT ord FROM refused), item.ord IN (SELECT ord FROM counted),
