@@ -140,18 +140,29 @@ def json_from(output: str) -> dict:
     raise BenchError(f"No BENCH_JSON line in:\n{output[-2000:]}")
 
 
-# Runs inside `manage.py shell -c`: the bench user (password from the environment) with votes and
-# bookmarks on the benchmarked comparison's tools, and the URLs the scenarios need.
+# Runs inside `manage.py shell -c`: the catalog put back as scale_catalog left it, the bench user
+# (password from the environment) with votes and bookmarks on the benchmarked comparison's tools,
+# and the URLs the scenarios need.
 SETUP_CODE = r"""
 import json, os
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from comparisons.models import COMPARE_SEPARATOR, Comparison, Tool
-from votes.services import bookmark_add, vote_set
+from throttle.limits import purge_expired
+from votes.models import Vote
+from votes.services import bookmark_add, votes_recount_all, vote_set
 from votes.voters import Voter
 
 prefix = "bench-tool-"
 bench_tools = Tool.objects.published().filter(slug__startswith=prefix)
+# Every anonymous vote newer than the bench tools was cast by an earlier run's vote scenario
+# (scale_catalog dates its votes at least a minute before it creates the tools): they go, the
+# counts are recomputed as `manage.py recount_votes` does, and the rate-limit counters they left
+# are purged as the hourly `manage.py purge_rate_limits` does.
+catalog_made = bench_tools.aggregate(first=Min("created_at"))["first"]
+removed_votes, _ = Vote.objects.filter(user=None, created_at__gt=catalog_made).delete()
+votes_recount_all()
+removed_counters = purge_expired()
 count = bench_tools.count()
 last = bench_tools.order_by("-slug").values_list("slug", flat=True).first()
 curated = (
@@ -193,6 +204,8 @@ for tool in [*compared, *bench_tools.order_by("slug")[:5]]:
     bookmark_add(user_id=user.pk, tool=tool)
 
 print("BENCH_JSON " + json.dumps({
+    "removed_votes": removed_votes,
+    "removed_counters": removed_counters,
     "bench_tools": count,
     "last_slug": last,
     "curated_url": curated.get_absolute_url(),
@@ -257,51 +270,21 @@ print("BENCH_JSON " + json.dumps(results))
 """
 
 
-# Anonymous votes newer than the bench catalog: every one of them was cast by an earlier run's
-# vote scenario (scale_catalog dates its votes at least a minute before it creates the tools).
-EARLIER_RUNS_VOTES = """
-DELETE FROM votes_vote
- WHERE user_id IS NULL
-   AND created_at > (SELECT min(created_at) FROM comparisons_tool WHERE slug LIKE 'bench-tool-%')
-"""
-RECOUNT = """
-UPDATE comparisons_tool AS t
-   SET community_ships = c.ships, community_skips = c.skips
-  FROM (SELECT tool.id,
-               count(v.id) FILTER (WHERE v.value = 'ship') AS ships,
-               count(v.id) FILTER (WHERE v.value = 'skip') AS skips
-          FROM comparisons_tool AS tool LEFT JOIN votes_vote AS v ON v.tool_id = tool.id
-         GROUP BY tool.id) AS c
- WHERE c.id = t.id AND (t.community_ships, t.community_skips) IS DISTINCT FROM (c.ships, c.skips)
-"""
-
-
-def reset_and_vacuum(database_url: str) -> tuple[int, int, bool]:
-    """Put the bench database back as scale_catalog left it, then vacuum it, so every
-    run starts from the same state whatever earlier runs left, even where autovacuum is off:
-    the votes earlier runs cast go (each run adds about 10,000, and forty runs had grown the
-    votes table from 200,000 to 830,000 rows, past PostgreSQL's shared buffers, and the vote
-    slowed run after run), the tools are recounted, and the rate-limit counters those votes
-    left are deleted as the hourly ``purge_rate_limits`` job would. Returns the votes and
-    counters removed and whether autovacuum is on."""
+def vacuum(database_url: str) -> bool:
+    """VACUUM the bench database after the setup put it back as scale_catalog left it, so every
+    run starts from the same state even where autovacuum is off. The tables runs grow are
+    rewritten (a plain VACUUM leaves the freed space for new rows to scatter over), the rest
+    analysed. Returns whether autovacuum is on."""
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as conn:
-        with conn.transaction():
-            votes = conn.execute(EARLIER_RUNS_VOTES).rowcount
-            conn.execute(RECOUNT)
-        counters = conn.execute(
-            "DELETE FROM throttle_counter WHERE expires_at <= %s", [int(time.time())]
-        ).rowcount
-        # Rewritten, so they are as compact as scale_catalog made them (a plain VACUUM leaves
-        # the freed space for new rows to scatter over), then the rest analysed as usual.
         conn.execute("VACUUM (FULL, ANALYZE) votes_vote, throttle_counter, comparisons_tool")
         conn.execute("VACUUM (ANALYZE)")
         # Write out what preparing dirtied now, not as a checkpoint in the middle of a run.
         conn.execute("CHECKPOINT")
         on = conn.execute("SHOW autovacuum").fetchone()[0] == "on"
     os.sync()  # and the files the preparation wrote (static files, logs)
-    return votes, counters, on
+    return on
 
 
 def db_vote_totals(database_url: str) -> tuple[int, int]:
@@ -892,12 +875,14 @@ def run(args: argparse.Namespace, wrk: str) -> int:
         manage({**env, "BENCH_USER_PASSWORD": password}, "shell", "-c", SETUP_CODE, quiet=True)
     )
     log(f"Bench user ready; curated comparison {setup['curated_url']}, ad-hoc {setup['adhoc_url']}")
-    vacuum_started = time.perf_counter()
-    removed_votes, removed_counters, autovacuum = reset_and_vacuum(database_url)
     log(
-        f"Earlier runs' {removed_votes} votes and {removed_counters} expired rate-limit "
-        f"counters removed, tools recounted, VACUUM "
-        f"{time.perf_counter() - vacuum_started:.1f} s"
+        f"Earlier runs' {setup['removed_votes']} votes and {setup['removed_counters']} expired "
+        "rate-limit counters removed, tools recounted"
+    )
+    vacuum_started = time.perf_counter()
+    autovacuum = vacuum(database_url)
+    log(
+        f"VACUUM {time.perf_counter() - vacuum_started:.1f} s"
         + ("" if autovacuum else " (autovacuum is off on this server)")
     )
 

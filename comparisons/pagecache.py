@@ -27,7 +27,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from comparisons.changefeed import feed
-from votes.selectors import visitor_state
+from votes.selectors import VisitorState, preloaded_state_of, visitor_state
 from votes.voters import voter_for
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-7f3a9c1e"
@@ -85,13 +85,23 @@ def catalog_fingerprint() -> tuple | None:
     return (live.catalog, live.session, live.community)
 
 
-def visitor_key(request: HttpRequest) -> tuple:
-    """Who is looking and what of theirs a page may show (one query for a returning voter or a
-    user; none for a first-time visitor). The page reuses it instead of asking again."""
-    user = request.user
-    state = visitor_state(voter=voter_for(request), user=user)
+def page_visitor_state(request: HttpRequest) -> VisitorState:
+    """What of this visitor's a page may show, read once per request: none for a first-time
+    visitor, one query for a returning voter, and for a user what their session read brought
+    (``accounts.sessions``). Page views never write votes or bookmarks, so nothing is newer."""
+    state = getattr(request, "visitor_state", None)
+    if state is None:
+        state = preloaded_state_of(request.user)
+    if state is None:
+        state = visitor_state(voter=voter_for(request), user=request.user)
     request.visitor_state = state
-    return (user.pk if user.is_authenticated else None, state)
+    return state
+
+
+def visitor_key(request: HttpRequest) -> tuple:
+    """Who is looking and what of theirs a page may show; the page reuses the state."""
+    user = request.user
+    return (user.pk if user.is_authenticated else None, page_visitor_state(request))
 
 
 def render_page(

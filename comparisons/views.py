@@ -12,15 +12,10 @@ from django_htmx.http import push_url
 from comparisons import pagecache, selectors, seo
 from comparisons.directory import MAX_QUERY, DirectoryForm, directory, prefix_query
 from comparisons.models import COMPARE_SEPARATOR, Category, Persona, Tool
-from votes.selectors import visitor_state
-from votes.voters import voter_for
 
 
 def _with_visitor_state(request: HttpRequest, tools) -> None:
-    state = getattr(request, "visitor_state", None)  # already read for the page cache's key
-    if state is None:
-        state = visitor_state(voter=voter_for(request), user=request.user)
-    state.apply(tools)
+    pagecache.page_visitor_state(request).apply(tools)  # read once, for the cache key too
 
 
 def home(request: HttpRequest) -> HttpResponse:

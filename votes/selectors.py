@@ -31,9 +31,9 @@ BOOKMARKS = "SELECT tool_id, 'bookmark' FROM votes_bookmark WHERE user_id = %s"
 
 
 # A logged-in user's state, read with their session (``accounts.sessions``: the same query), with
-# the id it was read for. ``visitor_state`` takes it once, for that user only; any change to
-# votes or bookmarks (``votes.services``) and the end of the request drop it, so it can never
-# be older than what the request itself wrote, nor serve another request.
+# the id it was read for. Only page views take it (``comparisons.pagecache.page_visitor_state``):
+# they never write votes or bookmarks, so nothing is newer. It is taken once, for that user only,
+# and dropped at the end of the request, so it never serves another request.
 preloaded_state: ContextVar[tuple[int, VisitorState] | None] = ContextVar(
     "preloaded_state", default=None
 )
@@ -41,6 +41,15 @@ preloaded_state: ContextVar[tuple[int, VisitorState] | None] = ContextVar(
 
 def forget_preloaded_state(**kwargs) -> None:
     preloaded_state.set(None)
+
+
+def preloaded_state_of(user) -> VisitorState | None:
+    """``user``'s state as their session read brought it, once; None when it did not."""
+    if not user.is_authenticated:  # first: on a lazy request.user, this is the session read
+        return None
+    loaded = preloaded_state.get()
+    preloaded_state.set(None)
+    return loaded[1] if loaded is not None and loaded[0] == user.pk else None
 
 
 def user_state_columns(user_id: str) -> str:
@@ -64,17 +73,10 @@ def state_from_columns(votes, bookmarks) -> VisitorState:
 
 
 def visitor_state(*, voter: Voter | None, user) -> VisitorState:
-    """Everything of this visitor's a page can show, in one query (none for a new visitor, and
-    none for a logged-in user whose session read brought it).
+    """Everything of this visitor's a page can show, in one query (none for a new visitor).
 
     Written as SQL: it runs on every page a returning visitor sees, and building the ORM's
     UNION cost more than running it."""
-    if voter is not None and user.is_authenticated and voter.user_id == user.pk:
-        loaded = preloaded_state.get()
-        if loaded is not None:
-            preloaded_state.set(None)  # taken once
-            if loaded[0] == user.pk:
-                return loaded[1]
     parts, params = [], []
     if voter is not None and voter.user_id is not None:
         parts.append(USER_VOTES)

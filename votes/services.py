@@ -20,7 +20,6 @@ from comparisons.models import Status, Tool, Verdict
 from throttle import limits
 from votes.batching import GroupCommit
 from votes.models import Bookmark, Vote
-from votes.selectors import forget_preloaded_state
 from votes.voters import Voter
 
 logger = logging.getLogger(__name__)
@@ -204,7 +203,6 @@ def vote_first(
 
     Inside a transaction (a caller's ``atomic``) the vote is its own batch, on that transaction.
     """
-    forget_preloaded_state()  # what the session read brought is older than this
     if not voter.is_new or voter.anonymous_id is None:
         raise ValueError("vote_first is for a voter who has never voted")
     vote = FirstVote(slug, voter.anonymous_id, value, address_hash, tuple(checks))
@@ -228,7 +226,6 @@ def vote_set(*, tool: Tool, voter: Voter, value: str | None, address_hash: str =
     lock the change from the previous value to the new one is known exactly, and the counts move
     by that difference (a full recount would read every vote of a busy tool on each click).
     """
-    forget_preloaded_state()  # what the session read brought is older than this
     locked = (
         Tool.objects.select_for_update().only("community_ships", "community_skips").get(pk=tool.pk)
     )
@@ -259,7 +256,6 @@ def votes_merge_anonymous(*, user_id: int, anonymous_id: uuid.UUID) -> int:
     Where the account already voted on a tool, the account's vote wins and the anonymous one
     goes. Returns how many votes moved.
     """
-    forget_preloaded_state()  # what the session read brought is older than this
     anonymous = Vote.objects.filter(anonymous_id=anonymous_id)
     tool_ids = list(anonymous.values_list("tool_id", flat=True))
     if not tool_ids:
@@ -276,13 +272,11 @@ def votes_merge_anonymous(*, user_id: int, anonymous_id: uuid.UUID) -> int:
 
 
 def bookmark_add(*, user_id: int, tool: Tool) -> None:
-    forget_preloaded_state()  # what the session read brought is older than this
     # ON CONFLICT DO NOTHING: a double click or two tabs cannot fail or duplicate.
     Bookmark.objects.bulk_create([Bookmark(user_id=user_id, tool=tool)], ignore_conflicts=True)
 
 
 def bookmark_remove(*, user_id: int, tool: Tool) -> None:
-    forget_preloaded_state()  # what the session read brought is older than this
     Bookmark.objects.filter(user_id=user_id, tool=tool).delete()
 
 
@@ -292,7 +286,6 @@ def votes_remove_by_voters(votes) -> dict[int, int]:
 
     Returns how many votes each affected tool lost.
     """
-    forget_preloaded_state()  # what the session read brought is older than this
     user_ids = {v.user_id for v in votes if v.user_id}
     anonymous_ids = {v.anonymous_id for v in votes if v.anonymous_id}
     by_voters = Vote.objects.filter(Q(user_id__in=user_ids) | Q(anonymous_id__in=anonymous_ids))

@@ -120,3 +120,27 @@ def test_flash_messages_are_never_cached(client):
     first = text_of(client.get(tool.get_absolute_url()))
     assert "Ship vote counted" in first  # the flash message, once
     assert "Ship vote counted" not in text_of(client.get(tool.get_absolute_url()))
+
+
+def bookmark_pressed(content: str, slug: str) -> bool:
+    button = content[content.index(f'id="bookmark-{slug}-button"') :]
+    return button[: button.index(">")].endswith('aria-pressed="true"')
+
+
+def test_a_users_own_vote_and_bookmark_show_on_their_next_page_and_never_on_anothers():
+    """A user's state comes with their session read (accounts/sessions.py) and keys the page."""
+    tool = reviewed_tool()
+    url = tool.get_absolute_url()
+    dana, eli = Client(), Client()
+    dana.force_login(make_user("dana"))
+    eli.force_login(make_user("eli"))
+    for client in (dana, eli):
+        page = client.get(url).content.decode()  # each one's page, now cached
+        assert pressed(page, tool.slug) == [] and not bookmark_pressed(page, tool.slug)
+    dana.post(f"/votes/{tool.slug}/", {"value": "ship"})
+    dana.post(f"/bookmarks/{tool.slug}/add/")
+    page = dana.get(url).content.decode()
+    assert pressed(page, tool.slug) == ["ship"] and bookmark_pressed(page, tool.slug)
+    page = eli.get(url).content.decode()
+    assert pressed(page, tool.slug) == [] and not bookmark_pressed(page, tool.slug)
+    assert "1 vote so far" in text_of(eli.get(url))

@@ -18,7 +18,7 @@ from accounts.models import Session
 from accounts.sessions import loaded_user
 from tests.factories import make_user, reviewed_tool
 from tests.integration.test_comparison_page import text_of
-from votes.selectors import forget_preloaded_state, preloaded_state, visitor_state
+from votes.selectors import preloaded_state_of, visitor_state
 from votes.services import bookmark_add, vote_set
 from votes.voters import Voter
 
@@ -177,40 +177,23 @@ def test_the_session_read_brings_the_users_votes_and_bookmarks_as_visitor_state_
     bookmark_add(user_id=user.pk, tool=tools[1])
     bookmark_add(user_id=user.pk, tool=tools[0])
     read_session(client)
-    brought = preloaded_state.get()
-    assert brought is not None and brought[0] == user.pk
-    forget_preloaded_state()
-    with CaptureQueriesContext(connection) as queries:
-        asked = visitor_state(voter=Voter(user_id=user.pk), user=user)
-    assert len(queries) == 1  # nothing preloaded: asked
-    assert brought[1] == asked  # the same state, in the same order (it keys cached pages)
+    brought = preloaded_state_of(user)
+    asked = visitor_state(voter=Voter(user_id=user.pk), user=user)
+    assert brought == asked  # the same state, in the same order (it keys cached pages)
     assert asked.votes == ((tools[0].pk, "ship"), (tools[2].pk, "skip"))
     assert asked.bookmarks == tuple(sorted([tools[0].pk, tools[1].pk]))
 
 
-def test_a_preloaded_state_is_taken_once_by_its_own_user_and_never_after_a_write():
+def test_a_preloaded_state_is_taken_once_by_its_own_user_and_gone_with_the_request():
     client, user = logged_in("sol")
     other = make_user("tam")
-    tool = reviewed_tool()
     read_session(client)
-    with CaptureQueriesContext(connection) as queries:
-        state = visitor_state(voter=Voter(user_id=user.pk), user=user)
-    assert len(queries) == 0 and state.bookmarks == ()  # taken from the session read
-    with CaptureQueriesContext(connection) as queries:
-        visitor_state(voter=Voter(user_id=user.pk), user=user)
-    assert len(queries) == 1  # taken once: asked again
+    assert preloaded_state_of(user) == visitor_state(voter=Voter(user_id=user.pk), user=user)
+    assert preloaded_state_of(user) is None  # taken once
 
     read_session(client)
-    with CaptureQueriesContext(connection) as queries:
-        visitor_state(voter=Voter(user_id=other.pk), user=other)
-    assert len(queries) == 1  # another user's state is never the preloaded one
-
-    read_session(client)
-    bookmark_add(user_id=user.pk, tool=tool)  # a write in the same request
-    assert visitor_state(voter=Voter(user_id=user.pk), user=user).bookmarks == (tool.pk,)
-    read_session(client)
-    vote_set(tool=tool, voter=Voter(user_id=user.pk), value="ship")
-    assert visitor_state(voter=Voter(user_id=user.pk), user=user).votes == ((tool.pk, "ship"),)
+    assert preloaded_state_of(other) is None  # never another user's
+    assert preloaded_state_of(user) is None  # and asking for it spent it
 
     read_session(client)
     request_finished.disconnect(close_old_connections)  # as the test client does
@@ -218,4 +201,4 @@ def test_a_preloaded_state_is_taken_once_by_its_own_user_and_never_after_a_write
         request_finished.send(sender=None)  # the end of the request
     finally:
         request_finished.connect(close_old_connections)
-    assert preloaded_state.get() is None
+    assert preloaded_state_of(user) is None
