@@ -6,7 +6,8 @@ than the rest of a cache hit. Instead, each worker runs one thread with its own 
 LISTENs to the notifications migration 0007 sends from triggers:
 
 - ``shipskip_catalog``: the new catalog version, after any editorial write commits;
-- ``shipskip_community``: a tool's slug, after a change to its community counts commits
+- ``shipskip_community``: tools' slugs, space-separated, after a change to their community
+  counts commits
   (sent by ``announce_counts``, which ``votes.services`` has the worker's ``announcer`` call
   once the change is committed, in batches: a NOTIFY inside the vote's own transaction would
   make votes commit one at a time).
@@ -137,7 +138,9 @@ class ChangeFeed:
         if channel == CATALOG_CHANNEL:
             snapshot.catalog = max(snapshot.catalog, int(payload))
         elif channel == COMMUNITY_CHANNEL:
-            snapshot.tools[payload] = snapshot.tools.get(payload, 0) + 1
+            tools = snapshot.tools
+            for slug in payload.split():  # one slug from a trigger, many from announce_counts
+                tools[slug] = tools.get(slug, 0) + 1
             snapshot.community += 1
 
 
@@ -148,8 +151,25 @@ ANNOUNCE_SQL = (
     # Its own transaction, committed without waiting for the disk: a notification lost in a
     # crash costs nothing, as every listener then reconnects under a new session.
     "SELECT set_config('synchronous_commit', 'off', true), "
-    "pg_notify(%s, slug) FROM unnest(%s::text[]) AS slug"
+    "pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload"
 )
+# A notification's payload holds at most 8000 bytes; slugs are ASCII without spaces.
+PAYLOAD_BYTES = 7900
+
+
+def _payloads(slugs: list[str]) -> list[str]:
+    """The slugs joined by spaces, as few payloads as fit: each notification wakes every
+    listener and costs each a Python loop, so a batch of a hundred tools is one, not a hundred."""
+    payloads, current, size = [], [], 0
+    for slug in slugs:
+        if current and size + 1 + len(slug) > PAYLOAD_BYTES:
+            payloads.append(" ".join(current))
+            current, size = [], 0
+        current.append(slug)
+        size += len(slug) + 1
+    if current:
+        payloads.append(" ".join(current))
+    return payloads
 
 
 def announce_counts(slugs, using: str = "default") -> None:
@@ -162,7 +182,7 @@ def announce_counts(slugs, using: str = "default") -> None:
     if not slugs:
         return
     with connections[using].cursor() as cursor:
-        cursor.execute(ANNOUNCE_SQL, [COMMUNITY_CHANNEL, slugs])
+        cursor.execute(ANNOUNCE_SQL, [COMMUNITY_CHANNEL, _payloads(slugs)])
 
 
 # How long the announcer gathers count changes before it sends them: the most a vote's count

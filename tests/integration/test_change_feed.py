@@ -219,3 +219,16 @@ def test_a_batch_that_cannot_be_sent_is_sent_later(feed, announcer, monkeypatch)
     Client().post(f"/votes/{tool.slug}/", {"value": "ship"})
     assert wait_for(lambda: feed.snapshot().tools.get(tool.slug) == 1, 10)
     assert failures == [[tool.slug]]
+
+
+def test_many_tools_announced_together_each_move_on_every_listener(feed):
+    from comparisons import changefeed
+
+    # More slugs than one notification's 8000-byte payload holds: sent as several, each tool
+    # counted once.
+    slugs = [f"tool-{n:04d}-{'x' * 40}" for n in range(400)]
+    payloads = changefeed._payloads(slugs)
+    assert len(payloads) > 1 and all(len(p) <= changefeed.PAYLOAD_BYTES for p in payloads)
+    assert " ".join(payloads).split() == slugs
+    changefeed.announce_counts(slugs)
+    assert wait_for(lambda: all(feed.snapshot().tools.get(slug) == 1 for slug in slugs))
