@@ -405,6 +405,96 @@ class MemorySampler(threading.Thread):
 # HTTP helpers (cookies are handled by hand: production cookies are Secure, and this is http)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system, all threads) the processes have used; gone ones count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def postgres_pids() -> list[int]:
+    """This machine's PostgreSQL processes (none when the server is elsewhere)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if stat.read_text().strip() in ("postgres", "postmaster"):
+                pids.append(int(stat.parent.name))
+    return pids
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all CPUs spent not idle (not idle, not waiting on I/O) since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+
+
+def next_transaction_id(database_url: str) -> int | None:
+    """The server's next transaction id, read without taking one: only writing transactions
+    take ids, so the difference over a run counts them (pg_stat_database's counters reach
+    the statistics up to seconds late)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as conn:
+            row = conn.execute(
+                "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0])
+
+
+class CpuMeter:
+    """What one measured run cost: CPU per request of gunicorn (master and workers), of
+    PostgreSQL and of the whole machine, and requests per writing transaction (a vote batch,
+    or a worker's announcement of changed counts). Throughput ratios move with the machine's
+    speed; these say where a request's time went."""
+
+    def __init__(self, server: Server, database_url: str) -> None:
+        self.server, self.database_url = server, database_url
+
+    def __enter__(self) -> CpuMeter:
+        master = self.server.process.pid if self.server.process else None
+        self.gunicorn = ([master] if master else []) + self.server.workers()
+        self.postgres = postgres_pids()
+        self.transactions = next_transaction_id(self.database_url)
+        self.start = (
+            process_cpu_s(self.gunicorn),
+            process_cpu_s(self.postgres),
+            machine_busy_s(),
+        )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.end = (
+            process_cpu_s(self.gunicorn),
+            process_cpu_s(self.postgres),
+            machine_busy_s(),
+        )
+        after = next_transaction_id(self.database_url)
+        self.written = None if None in (after, self.transactions) else after - self.transactions
+
+    def record(self, s: Scenario) -> None:
+        if not s.requests:
+            return
+        gunicorn, postgres, machine = (
+            (end - start) * 1e6 / s.requests
+            for start, end in zip(self.start, self.end, strict=True)
+        )
+        s.gunicorn_us, s.machine_us = gunicorn, machine
+        s.postgres_us = postgres if self.postgres else None
+        if self.written:
+            s.per_transaction = s.requests / self.written
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -506,6 +596,12 @@ class Scenario:
     queries: int | None = None
     queries_cold: int | None = None
     queries_uncached: int | None = None  # with SHIPSKIP_PAGE_CACHE off, when the setting exists
+    # CPU per request during the measured run (CpuMeter): gunicorn's processes, PostgreSQL's,
+    # the whole machine's busy time; and requests per writing PostgreSQL transaction.
+    gunicorn_us: float | None = None
+    postgres_us: float | None = None
+    machine_us: float | None = None
+    per_transaction: float | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -757,6 +853,29 @@ def markdown(scenarios: dict[str, Scenario], checks: list[Check], figures: dict,
             + ", ".join(f"{s.label} {s.queries_uncached}" for s in uncached)
             + "."
         )
+    costed = [s for s in scenarios.values() if s.machine_us]
+    if costed:
+        ceiling = scenarios["ceiling"].machine_us
+        lines += [
+            "",
+            "## Cost per request",
+            "",
+            "CPU time during each measured run divided by its requests: gunicorn's processes "
+            "(all threads), PostgreSQL's, and every CPU's busy time (wrk's included); the "
+            "machine's time as a multiple of the ceiling's, the inverse of the ratio a page "
+            "reaches when the machine is its limit; and requests per writing PostgreSQL "
+            "transaction (votes: the batch size; the workers' count announcements are "
+            "transactions too).",
+            "",
+            "| scenario | gunicorn µs | PostgreSQL µs | machine µs | × ceiling | per write |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for s in costed:
+            times = s.machine_us / ceiling if ceiling else None
+            lines.append(
+                f"| {s.label} | {_fmt(s.gunicorn_us, '.0f')} | {_fmt(s.postgres_us, '.0f')} | "
+                f"{s.machine_us:.0f} | {_fmt(times, '.2f')} | {_fmt(s.per_transaction, '.1f')} |"
+            )
     problems = [s for s in scenarios.values() if s.problem]
     if problems or figures.get("query_error"):
         lines += ["", "## Problems", ""]
@@ -1134,13 +1253,15 @@ def measure(
             once(args.warmup, f"{s.key}-warmup")
         if s.key == "vote":
             before = db_vote_totals(database_url)
-        result = once(args.duration, s.key)
+        with CpuMeter(server, database_url) as cost:
+            result = once(args.duration, s.key)
         s.requests_per_s = result["requests_per_s"]
         s.p50_ms, s.p99_ms = result["p50_ms"], result["p99_ms"]
         s.p50_censored, s.p99_censored = result["p50_censored"], result["p99_censored"]
         s.requests, s.timeouts = result["requests"], result["timeouts"]
         s.non_2xx_3xx, s.socket_errors = result["non_2xx_3xx"], result["socket_errors"]
         s.errors = s.non_2xx_3xx + s.socket_errors
+        cost.record(s)
         if s.key == "vote":
             figures["votes"] = vote_accounting(database_url, before, result)
             s.errors = s.socket_errors + (result["votes_answered"] - result["votes_ok"])
