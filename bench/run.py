@@ -408,16 +408,23 @@ class MemorySampler(threading.Thread):
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu_s(pids: list[int]) -> float:
-    """CPU seconds (user + system, all threads) the processes have used; gone ones count 0."""
-    total = 0
+def process_cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system, all threads) each process has used, by process id."""
+    seconds = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        except OSError:  # gone
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLOCK_TICKS
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    return seconds
+
+
+def cpu_used_s(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings: what the processes seen both times added, and all
+    of what the ones started in between used. One that ended in between is left out (its last
+    stretch is lost: PostgreSQL backends of short connections, a recycled gunicorn worker)."""
+    return sum(used - before.get(pid, 0.0) for pid, used in after.items())
 
 
 def postgres_pids() -> list[int]:
@@ -461,36 +468,36 @@ class CpuMeter:
     def __init__(self, server: Server, database_url: str) -> None:
         self.server, self.database_url = server, database_url
 
-    def __enter__(self) -> CpuMeter:
+    def _gunicorn_pids(self) -> list[int]:
         master = self.server.process.pid if self.server.process else None
-        self.gunicorn = ([master] if master else []) + self.server.workers()
-        self.postgres = postgres_pids()
+        return ([master] if master else []) + self.server.workers()
+
+    def __enter__(self) -> CpuMeter:
         self.transactions = next_transaction_id(self.database_url)
         self.start = (
-            process_cpu_s(self.gunicorn),
-            process_cpu_s(self.postgres),
+            process_cpu_s(self._gunicorn_pids()),
+            process_cpu_s(postgres_pids()),
             machine_busy_s(),
         )
         return self
 
     def __exit__(self, *exc) -> None:
-        self.end = (
-            process_cpu_s(self.gunicorn),
-            process_cpu_s(self.postgres),
-            machine_busy_s(),
+        gunicorn, postgres = process_cpu_s(self._gunicorn_pids()), process_cpu_s(postgres_pids())
+        self.used = (
+            cpu_used_s(self.start[0], gunicorn),
+            cpu_used_s(self.start[1], postgres),
+            machine_busy_s() - self.start[2],
         )
+        self.postgres_seen = bool(postgres)
         after = next_transaction_id(self.database_url)
         self.written = None if None in (after, self.transactions) else after - self.transactions
 
     def record(self, s: Scenario) -> None:
         if not s.requests:
             return
-        gunicorn, postgres, machine = (
-            (end - start) * 1e6 / s.requests
-            for start, end in zip(self.start, self.end, strict=True)
-        )
+        gunicorn, postgres, machine = (used * 1e6 / s.requests for used in self.used)
         s.gunicorn_us, s.machine_us = gunicorn, machine
-        s.postgres_us = postgres if self.postgres else None
+        s.postgres_us = postgres if self.postgres_seen else None
         if self.written:
             s.per_transaction = s.requests / self.written
 
