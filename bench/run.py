@@ -443,6 +443,15 @@ def machine_busy_s() -> float:
     return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
 
 
+def context_switches() -> int:
+    """Context switches on every CPU since boot: each is a thread that slept being woken (or
+    one preempted), and on this VM one costs about 15 us of CPU."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("ctxt "):
+            return int(line.split()[1])
+    return 0
+
+
 def next_transaction_id(database_url: str) -> int | None:
     """The server's next transaction id, read without taking one: only writing transactions
     take ids, so the difference over a run counts them (pg_stat_database's counters reach
@@ -479,6 +488,7 @@ class CpuMeter:
             process_cpu_s(postgres_pids()),
             machine_busy_s(),
         )
+        self.switches = context_switches()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -488,6 +498,7 @@ class CpuMeter:
             cpu_used_s(self.start[1], postgres),
             machine_busy_s() - self.start[2],
         )
+        self.switches = context_switches() - self.switches
         self.postgres_seen = bool(postgres)
         after = next_transaction_id(self.database_url)
         self.written = None if None in (after, self.transactions) else after - self.transactions
@@ -497,6 +508,7 @@ class CpuMeter:
             return
         gunicorn, postgres, machine = (used * 1e6 / s.requests for used in self.used)
         s.gunicorn_us, s.machine_us = gunicorn, machine
+        s.switches = self.switches / s.requests
         s.postgres_us = postgres if self.postgres_seen else None
         if self.written:
             s.per_transaction = s.requests / self.written
@@ -609,6 +621,7 @@ class Scenario:
     postgres_us: float | None = None
     machine_us: float | None = None
     per_transaction: float | None = None
+    switches: float | None = None  # context switches, machine-wide
     extra: dict = field(default_factory=dict)
 
 
@@ -872,16 +885,18 @@ def markdown(scenarios: dict[str, Scenario], checks: list[Check], figures: dict,
             "machine's time as a multiple of the ceiling's, the inverse of the ratio a page "
             "reaches when the machine is its limit; and requests per writing PostgreSQL "
             "transaction (votes: the batch size; the workers' count announcements are "
-            "transactions too).",
+            "transactions too); context switches on every CPU per request (wrk's included).",
             "",
-            "| scenario | gunicorn µs | PostgreSQL µs | machine µs | × ceiling | per write |",
-            "| --- | ---: | ---: | ---: | ---: | ---: |",
+            "| scenario | gunicorn µs | PostgreSQL µs | machine µs | × ceiling | per write "
+            "| switches |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for s in costed:
             times = s.machine_us / ceiling if ceiling else None
             lines.append(
                 f"| {s.label} | {_fmt(s.gunicorn_us, '.0f')} | {_fmt(s.postgres_us, '.0f')} | "
-                f"{s.machine_us:.0f} | {_fmt(times, '.2f')} | {_fmt(s.per_transaction, '.1f')} |"
+                f"{s.machine_us:.0f} | {_fmt(times, '.2f')} | {_fmt(s.per_transaction, '.1f')} "
+                f"| {_fmt(s.switches, '.1f')} |"
             )
     problems = [s for s in scenarios.values() if s.problem]
     if problems or figures.get("query_error"):
