@@ -402,7 +402,7 @@ class MemorySampler(threading.Thread):
 
 
 # ---------------------------------------------------------------------------------------------
-# HTTP helpers (cookies are handled by hand: production cookies are Secure, and this is http)
+# What a run cost: CPU time and context switches from /proc, transactions from PostgreSQL
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -437,19 +437,15 @@ def postgres_pids() -> list[int]:
     return pids
 
 
-def machine_busy_s() -> float:
-    """CPU seconds all CPUs spent not idle (not idle, not waiting on I/O) since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
-
-
-def context_switches() -> int:
-    """Context switches on every CPU since boot: each is a thread that slept being woken (or
-    one preempted), and on this VM one costs about 15 us of CPU."""
-    for line in Path("/proc/stat").read_text().splitlines():
-        if line.startswith("ctxt "):
-            return int(line.split()[1])
-    return 0
+def machine_counters() -> tuple[float, int]:
+    """From one read of /proc/stat: CPU seconds every CPU spent busy (not idle, not waiting on
+    I/O) since boot, and context switches since boot (a thread put to sleep and woken, or
+    preempted; on this VM one costs about 15 us of CPU)."""
+    lines = Path("/proc/stat").read_text().splitlines()
+    values = [int(v) for v in lines[0].split()[1:]]
+    busy = (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+    switches = next((int(line.split()[1]) for line in lines if line.startswith("ctxt ")), 0)
+    return busy, switches
 
 
 def next_transaction_id(database_url: str) -> int | None:
@@ -483,22 +479,19 @@ class CpuMeter:
 
     def __enter__(self) -> CpuMeter:
         self.transactions = next_transaction_id(self.database_url)
-        self.start = (
-            process_cpu_s(self._gunicorn_pids()),
-            process_cpu_s(postgres_pids()),
-            machine_busy_s(),
-        )
-        self.switches = context_switches()
+        self.start = (process_cpu_s(self._gunicorn_pids()), process_cpu_s(postgres_pids()))
+        self.machine = machine_counters()
         return self
 
     def __exit__(self, *exc) -> None:
         gunicorn, postgres = process_cpu_s(self._gunicorn_pids()), process_cpu_s(postgres_pids())
+        busy, switches = machine_counters()
         self.used = (
             cpu_used_s(self.start[0], gunicorn),
             cpu_used_s(self.start[1], postgres),
-            machine_busy_s() - self.start[2],
+            busy - self.machine[0],
         )
-        self.switches = context_switches() - self.switches
+        self.switches = switches - self.machine[1]
         self.postgres_seen = bool(postgres)
         after = next_transaction_id(self.database_url)
         self.written = None if None in (after, self.transactions) else after - self.transactions
@@ -512,6 +505,10 @@ class CpuMeter:
         s.postgres_us = postgres if self.postgres_seen else None
         if self.written:
             s.per_transaction = s.requests / self.written
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP helpers (cookies are handled by hand: production cookies are Secure, and this is http)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

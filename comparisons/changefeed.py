@@ -160,15 +160,12 @@ PAYLOAD_BYTES = 7900
 def _payloads(slugs: list[str]) -> list[str]:
     """The slugs joined by spaces, as few payloads as fit: each notification wakes every
     listener and costs each a Python loop, so a batch of a hundred tools is one, not a hundred."""
-    payloads, current, size = [], [], 0
+    payloads = []
     for slug in slugs:
-        if current and size + 1 + len(slug) > PAYLOAD_BYTES:
-            payloads.append(" ".join(current))
-            current, size = [], 0
-        current.append(slug)
-        size += len(slug) + 1
-    if current:
-        payloads.append(" ".join(current))
+        if payloads and len(payloads[-1]) + 1 + len(slug) <= PAYLOAD_BYTES:
+            payloads[-1] += " " + slug
+        else:
+            payloads.append(slug)
     return payloads
 
 
