@@ -3,6 +3,7 @@ HttpOnly cookie. Nothing else about an anonymous visitor is kept."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -80,12 +81,24 @@ def new_anonymous_id(request: HttpRequest) -> uuid.UUID:
     return uuid.UUID(bytes=digest[:16], version=4)
 
 
+@functools.lru_cache(maxsize=8)
+def _cookie_signer(backend: str, secret_key: str, fallbacks: tuple[str, ...]) -> signing.Signer:
+    """The signer ``set_signed_cookie`` would make for the voter cookie, made once per key
+    rather than on every first vote. For signing only: what it holds of the fallback keys is
+    read once (reading a cookie goes through ``get_signed_cookie``)."""
+    return signing.get_cookie_signer(salt=COOKIE_NAME + COOKIE_SALT)
+
+
 def remember(response: HttpResponse, voter: Voter) -> HttpResponse:
+    """Set the new voter's signed cookie: the value ``set_signed_cookie`` writes, and that
+    ``get_signed_cookie`` reads back (``anonymous_id_from``)."""
     if voter.is_new:
-        response.set_signed_cookie(
+        signer = _cookie_signer(
+            settings.SIGNING_BACKEND, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS)
+        )
+        response.set_cookie(
             COOKIE_NAME,
-            str(voter.anonymous_id),
-            salt=COOKIE_SALT,
+            signer.sign(str(voter.anonymous_id)),
             max_age=settings.SHIPSKIP_VOTER_COOKIE_AGE,
             httponly=True,
             secure=not settings.DEBUG,

@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
 from comparisons.models import Tool
@@ -21,7 +22,7 @@ from votes.services import (
     vote_set,
     votes_merge_anonymous,
 )
-from votes.voters import Voter, new_anonymous_id
+from votes.voters import COOKIE_NAME, Voter, anonymous_id_from, new_anonymous_id, remember
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +186,42 @@ def test_a_missing_or_malformed_request_id_gives_a_random_id(request_id):
 def test_without_a_trusted_proxy_the_request_id_is_ignored():
     ids = {new_anonymous_id(_first_vote_request()) for _ in range(2)}
     assert len(ids) == 2
+
+
+OLD_KEY = "the-old-secret-key-the-old-secret-key-the-old-secret-key"
+NEW_KEY = "the-new-secret-key-the-new-secret-key-the-new-secret-key"
+
+
+def _voter_cookie(voter: Voter) -> str:
+    """The signed cookie ``remember`` sets for a new voter."""
+    return remember(HttpResponse(), voter).cookies[COOKIE_NAME].value
+
+
+def _read_back(cookie: str):
+    request = RequestFactory().get("/")
+    request.COOKIES[COOKIE_NAME] = cookie
+    return anonymous_id_from(request)
+
+
+def test_a_voter_cookie_is_signed_with_the_secret_key_in_force_when_it_is_set():
+    voter = Voter(anonymous_id=uuid.uuid4(), is_new=True)
+    with override_settings(SECRET_KEY=OLD_KEY):
+        old = _voter_cookie(voter)
+        assert _read_back(old) == voter.anonymous_id
+    with override_settings(SECRET_KEY=NEW_KEY):
+        new = _voter_cookie(voter)  # not signed with a signer kept from the old key
+        assert new != old
+        assert _read_back(new) == voter.anonymous_id
+        assert _read_back(old) is None  # the old key is not trusted any more
+    with override_settings(SECRET_KEY=NEW_KEY, SECRET_KEY_FALLBACKS=[OLD_KEY]):
+        assert _read_back(old) == voter.anonymous_id  # ... unless it is a fallback
+    with override_settings(SECRET_KEY=OLD_KEY):
+        assert _read_back(new) is None
+
+
+def test_a_known_voter_gets_no_new_cookie():
+    response = remember(HttpResponse(), Voter(anonymous_id=uuid.uuid4(), is_new=False))
+    assert COOKIE_NAME not in response.cookies
 
 
 def test_repeating_a_vote_answers_with_the_counts_under_the_lock_not_the_callers_copy():
