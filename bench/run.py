@@ -438,15 +438,18 @@ def postgres_pids() -> list[int]:
     return pids
 
 
-def machine_counters() -> tuple[float, int]:
-    """From one read of /proc/stat: CPU seconds every CPU spent busy (not idle, not waiting on
-    I/O) since boot, and context switches since boot (a thread put to sleep and woken, or
+def machine_counters() -> tuple[float, float, int]:
+    """From one read of /proc/stat, since boot: CPU seconds every CPU spent busy (not idle, not
+    waiting on I/O, not stolen), CPU seconds the hypervisor stole (the VM wanted a CPU and
+    the host ran something else), and context switches (a thread put to sleep and woken, or
     preempted; on this VM one costs about 15 us of CPU)."""
     lines = Path("/proc/stat").read_text().splitlines()
-    values = [int(v) for v in lines[0].split()[1:]]
-    busy = (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+    # user nice system idle iowait irq softirq steal
+    values = [int(v) for v in lines[0].split()[1:9]]
+    stolen = values[7] / CLOCK_TICKS
+    busy = (sum(values) - values[3] - values[4] - values[7]) / CLOCK_TICKS
     switches = next((int(line.split()[1]) for line in lines if line.startswith("ctxt ")), 0)
-    return busy, switches
+    return busy, stolen, switches
 
 
 def next_transaction_id(database_url: str) -> int | None:
@@ -482,17 +485,21 @@ class CpuMeter:
         self.transactions = next_transaction_id(self.database_url)
         self.start = (process_cpu_s(self._gunicorn_pids()), process_cpu_s(postgres_pids()))
         self.machine = machine_counters()
+        self.started = time.monotonic()
         return self
 
     def __exit__(self, *exc) -> None:
         gunicorn, postgres = process_cpu_s(self._gunicorn_pids()), process_cpu_s(postgres_pids())
-        busy, switches = machine_counters()
+        busy, stolen, switches = machine_counters()
         self.used = (
             cpu_used_s(self.start[0], gunicorn),
             cpu_used_s(self.start[1], postgres),
             busy - self.machine[0],
         )
-        self.switches = switches - self.machine[1]
+        # What the host took of the machine's CPUs while the run lasted.
+        available = (time.monotonic() - self.started) * (os.cpu_count() or 1)
+        self.stolen = (stolen - self.machine[1]) / available if available > 0 else None
+        self.switches = switches - self.machine[2]
         self.postgres_seen = bool(postgres)
         after = next_transaction_id(self.database_url)
         self.written = None if None in (after, self.transactions) else after - self.transactions
@@ -503,6 +510,7 @@ class CpuMeter:
         gunicorn, postgres, machine = (used * 1e6 / s.requests for used in self.used)
         s.gunicorn_us, s.machine_us = gunicorn, machine
         s.switches = self.switches / s.requests
+        s.stolen = self.stolen
         s.postgres_us = postgres if self.postgres_seen else None
         if self.written:
             s.per_transaction = s.requests / self.written
@@ -620,6 +628,7 @@ class Scenario:
     machine_us: float | None = None
     per_transaction: float | None = None
     switches: float | None = None  # context switches, machine-wide
+    stolen: float | None = None  # share of the CPUs' time the hypervisor took during the run
     extra: dict = field(default_factory=dict)
 
 
@@ -812,6 +821,10 @@ def _fmt(value: float | None, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.1f}%"
+
+
 def _latency(value: float | None, censored: bool) -> str:
     return ("≥" if censored else "") + _fmt(value, ".1f")
 
@@ -879,22 +892,25 @@ def markdown(scenarios: dict[str, Scenario], checks: list[Check], figures: dict,
             "## Cost per request",
             "",
             "CPU time during each measured run divided by its requests: gunicorn's processes "
-            "(all threads), PostgreSQL's, and every CPU's busy time (wrk's included); the "
+            "(all threads), PostgreSQL's, and every CPU's busy time (wrk's included, time the "
+            "hypervisor stole not); the "
             "machine's time as a multiple of the ceiling's, the inverse of the ratio a page "
             "reaches when the machine is its limit; and requests per writing PostgreSQL "
             "transaction (votes: the batch size; the workers' count announcements are "
-            "transactions too); context switches on every CPU per request (wrk's included).",
+            "transactions too); context switches on every CPU per request (wrk's included); "
+            "the share of the CPUs' time the hypervisor gave to others during the run (steal: "
+            "a run with much of it measured a slower machine than the ceiling beside it).",
             "",
             "| scenario | gunicorn µs | PostgreSQL µs | machine µs | × ceiling | per write "
-            "| switches |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| switches | stolen |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for s in costed:
             times = s.machine_us / ceiling if ceiling else None
             lines.append(
                 f"| {s.label} | {_fmt(s.gunicorn_us, '.0f')} | {_fmt(s.postgres_us, '.0f')} | "
                 f"{s.machine_us:.0f} | {_fmt(times, '.2f')} | {_fmt(s.per_transaction, '.1f')} "
-                f"| {_fmt(s.switches, '.1f')} |"
+                f"| {_fmt(s.switches, '.1f')} | {_percent(s.stolen)} |"
             )
     problems = [s for s in scenarios.values() if s.problem]
     if problems or figures.get("query_error"):
