@@ -83,9 +83,10 @@ def new_anonymous_id(request: HttpRequest) -> uuid.UUID:
 
 @functools.lru_cache(maxsize=8)
 def _cookie_signer(backend: str, secret_key: str, fallbacks: tuple[str, ...]) -> signing.Signer:
-    """The signer ``set_signed_cookie`` would make for the voter cookie, made once per key
-    rather than on every first vote. For signing only: what it holds of the fallback keys is
-    read once (reading a cookie goes through ``get_signed_cookie``)."""
+    """The signer ``set_signed_cookie`` would make for the voter cookie, made once for the
+    settings it is made from (the arguments, which are only its cache key) rather than on every
+    first vote. For signing only: what it holds of the fallback keys can be read once (reading
+    a cookie goes through ``get_signed_cookie``)."""
     return signing.get_cookie_signer(salt=COOKIE_NAME + COOKIE_SALT)
 
 
