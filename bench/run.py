@@ -1301,7 +1301,6 @@ def measure(
         cost.record(s)
         if s.key == "vote":
             figures["votes"] = vote_accounting(database_url, before, result)
-            s.errors = s.socket_errors + (result["votes_answered"] - result["votes_ok"])
             s.extra["votes"] = figures["votes"]
         around = ""
         if s.key == "ceiling":

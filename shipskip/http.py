@@ -28,17 +28,3 @@ def reverse_cached(viewname: str, *args) -> str:
     rest of a vote's answer. The key holds everything its result depends on (the script prefix,
     the request's URLconf, the name and the arguments)."""
     return _reverse(get_script_prefix(), get_urlconf(), viewname, args)
-
-
-def reverse_each_cached(viewnames: tuple[str, ...], *args) -> list[str]:
-    """``reverse_cached`` of each name with the same arguments, reading the request's script
-    prefix and URLconf once: those reads are most of what a remembered address costs."""
-    prefix, urlconf = get_script_prefix(), get_urlconf()
-    return [_reverse(prefix, urlconf, viewname, args) for viewname in viewnames]
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """``bool(request.htmx)`` (django-htmx), read straight from the WSGI environ: django-htmx
-    looks the header up in ``request.headers``, and building that mapping of every header
-    cost a vote 10-20 µs, about what signing its cookie costs."""
-    return request.META.get("HTTP_HX_REQUEST") == "true"

@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django_htmx import middleware as django_htmx
 
 log = logging.getLogger("shipskip.requests")
 
@@ -74,3 +75,27 @@ class ReplicaReadsMiddleware:
             reads = routers.end(token)
         response["X-Database-Reads"] = reads.summary
         return response
+
+
+class HtmxDetails(django_htmx.HtmxDetails):
+    """django-htmx's ``request.htmx``, whose ``bool()`` (is this an htmx request?) reads the
+    header straight from the WSGI environ. django-htmx looks it up in ``request.headers``, and
+    building that mapping of every header cost the vote, the most frequent POST, 10-20 µs:
+    about what signing its cookie costs. Everything else is django-htmx's own."""
+
+    def __bool__(self) -> bool:
+        return self.request.META.get("HTTP_HX_REQUEST") == "true"
+
+
+class HtmxMiddleware(django_htmx.HtmxMiddleware):
+    """django-htmx's middleware, attaching the ``HtmxDetails`` above."""
+
+    def __call__(self, request: HttpRequest):
+        if self.async_mode:
+            return self.__acall__(request)
+        request.htmx = HtmxDetails(request)
+        return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        request.htmx = HtmxDetails(request)
+        return await self.get_response(request)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from comparisons.models import COMPARE_SEPARATOR, Tool, Verdict
-from shipskip.http import is_htmx, safe_next
+from shipskip.http import safe_next
 from throttle import limits
 from throttle.clients import address_hash
 from votes.forms import CompareSelectedForm
@@ -61,7 +61,7 @@ def _widget(
 
 
 def _refuse_vote(request: HttpRequest, tool: Tool, status: int, error: str) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:
         attach_visitor_state([tool], voter=voter_for(request), user=request.user)
         response = _widget(request, tool, status=status, error=error)
     else:
@@ -109,7 +109,7 @@ def _cast(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
         vote_set(tool=tool, voter=voter, value=value, address_hash=client)
     tool.my_vote = value
     message = _vote_message(tool, value)
-    if is_htmx(request):
+    if request.htmx:
         response = _widget(request, tool, draw=vote_response, status_message=message)
     else:
         messages.success(request, message)
@@ -132,14 +132,14 @@ def _toggle_bookmark(request: HttpRequest, slug: str, *, saved: bool) -> HttpRes
     return_to = _return_to(request, tool)
     if not request.user.is_authenticated:
         login_url = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': return_to})}"
-        if is_htmx(request):
+        if request.htmx:
             return HttpResponseClientRedirect(login_url)
         return HttpResponseRedirect(login_url)
     if saved:
         bookmark_add(user_id=request.user.pk, tool=tool)
     else:
         bookmark_remove(user_id=request.user.pk, tool=tool)
-    if not is_htmx(request):
+    if not request.htmx:
         messages.success(request, f"{'Bookmarked' if saved else 'Removed from bookmarks'}: {tool}")
         return HttpResponseRedirect(return_to)
     tool.is_bookmarked = saved

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from comparisons.charts import community_split, split_bar_svg
 from comparisons.models import Tool, Verdict
 from comparisons.verdicts import CommunityFigure
-from shipskip.http import reverse_cached, reverse_each_cached
+from shipskip.http import reverse_cached
 
 
 def _button(slug: str, value: str, label: str, mine: bool, vote: str, withdraw: str) -> str:
@@ -53,7 +53,8 @@ def vote_widget(
     Without ``csrf_token`` the form carries none (htmx sends the page's token in a header);
     ``community`` is ``tool.community``, when the caller has it already."""
     slug = escape(tool.slug)
-    vote, withdraw = map(escape, reverse_each_cached(("votes:vote", "votes:withdraw"), tool.slug))
+    vote = escape(reverse_cached("votes:vote", tool.slug))
+    withdraw = escape(reverse_cached("votes:withdraw", tool.slug))
     mine = getattr(tool, "my_vote", None)
     if community is None:
         community = tool.community
