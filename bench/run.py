@@ -947,6 +947,9 @@ def load_average() -> list[float]:
         return [0.0, 0.0, 0.0]
 
 
+RESULTS_EXCLUDED = (":(exclude)bench/results.md", ":(exclude)bench/results.json")
+
+
 def git_commit() -> str:
     try:
         result = subprocess.run(
@@ -957,8 +960,9 @@ def git_commit() -> str:
             timeout=10,
             check=False,
         )
+        # The bench's own results do not count: the second run in a clone rewrote only them.
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *RESULTS_EXCLUDED],
             cwd=ROOT,
             capture_output=True,
             text=True,
