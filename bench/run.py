@@ -38,6 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"  # git-ignored scratch: logs and raw wrk output
+# The latest run, kept in the repository.
+RESULTS_MD = BENCH / "results.md"
+RESULTS_JSON = BENCH / "results.json"
 VENV_BIN = ROOT / ".venv" / "bin"
 DB_NAME = "shipskip_bench"
 BENCH_USER = "bench"
@@ -947,9 +950,6 @@ def load_average() -> list[float]:
         return [0.0, 0.0, 0.0]
 
 
-RESULTS_EXCLUDED = (":(exclude)bench/results.md", ":(exclude)bench/results.json")
-
-
 def git_commit() -> str:
     try:
         result = subprocess.run(
@@ -961,8 +961,9 @@ def git_commit() -> str:
             check=False,
         )
         # The bench's own results do not count: the second run in a clone rewrote only them.
+        excluded = [f":(exclude){path.relative_to(ROOT)}" for path in (RESULTS_MD, RESULTS_JSON)]
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *RESULTS_EXCLUDED],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *excluded],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -1140,7 +1141,7 @@ def run(args: argparse.Namespace, wrk: str) -> int:
     }
     report = markdown(scenarios, checks, figures, meta)
     print("\n" + report)
-    (BENCH / "results.md").write_text(report, encoding="utf-8")
+    RESULTS_MD.write_text(report, encoding="utf-8")
     results = {
         "meta": meta,
         "scenarios": {
@@ -1152,7 +1153,7 @@ def run(args: argparse.Namespace, wrk: str) -> int:
         "targets": [asdict(check) for check in checks],
         "passed": all(check.ok for check in checks),
     }
-    (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (OUT / "warm-queries.json").write_text(
         json.dumps({k: s.extra.get("warm_sql") for k, s in scenarios.items()}, indent=2),
         encoding="utf-8",
